@@ -104,3 +104,146 @@ def markdown_table(header: list[str], rows: list[list[object]], fmt: str = ".3g"
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Layer statistics
+# ---------------------------------------------------------------------------
+# Stable API (other posts import these):
+#   forward_stats, backward_stats -> {"mean", "std", "second_moment"}: 1-D float64
+#       tensors, one entry per matching module, in forward order (layer l = index + 1).
+#   mlp, deep_mlp, init_, plot_per_layer, seed_spread.
+# Statistics are taken over every element of the tensor (batch and features alike),
+# in float64 so that huge float32 values do not overflow while being squared;
+# "std" is the population standard deviation, so second_moment = mean**2 + std**2.
+
+from collections.abc import Callable, Sequence  # noqa: E402
+
+from torch import nn  # noqa: E402
+
+WEIGHT_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
+STAT_NAMES = ("mean", "std", "second_moment")
+
+
+def tensor_stats(t: torch.Tensor) -> tuple[float, float, float]:
+    """Return (mean, population std, second moment) of all elements of `t`, in float64."""
+    t = t.detach().double()
+    mean = t.mean()
+    return mean.item(), t.std(correction=0).item(), t.square().mean().item()
+
+
+def _collect(records: list[tuple[float, float, float]]) -> dict[str, torch.Tensor]:
+    """Turn a list of (mean, std, second moment) rows into a dict of 1-D tensors."""
+    table = torch.tensor(records, dtype=torch.float64).reshape(-1, 3)
+    return {name: table[:, i].clone() for i, name in enumerate(STAT_NAMES)}
+
+
+def forward_stats(
+    model: nn.Module, x: torch.Tensor, layer_types: tuple[type, ...] = (nn.Linear, nn.Conv2d)
+) -> dict[str, torch.Tensor]:
+    """Per-layer mean/std/second moment of the OUTPUT of each module of `layer_types`, in forward order.
+
+    With the default types this is the pre-activation y_l; put an activation class
+    (e.g. nn.ReLU) in `layer_types` to get post-activation statistics too
+    (why-initialization-matters post).
+    """
+    records: list[tuple[float, float, float]] = []
+    hooks = [
+        m.register_forward_hook(lambda _m, _inp, out: records.append(tensor_stats(out)))
+        for m in model.modules()
+        if isinstance(m, layer_types)
+    ]
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        for h in hooks:
+            h.remove()
+    return _collect(records)
+
+
+def backward_stats(
+    model: nn.Module,
+    x: torch.Tensor,
+    layer_types: tuple[type, ...] = (nn.Linear, nn.Conv2d),
+    seed: int = 0,
+    wrt: str = "input",
+) -> dict[str, torch.Tensor]:
+    """Per-layer stats of the gradient w.r.t. each matching module's input (Δx_l), in forward order.
+
+    A unit-variance Gaussian gradient (seeded by `seed`) is fed at the model output;
+    `wrt="output"` gives the gradient w.r.t. the module output (Δy_l) instead.
+    Uses torch.autograd.grad, so no parameter's .grad is touched
+    (why-initialization-matters post).
+    """
+    if wrt not in ("input", "output"):
+        raise ValueError("wrt must be 'input' or 'output'")
+    records: list[tuple[float, float, float]] = []
+
+    def watch(t: torch.Tensor) -> None:
+        t.register_hook(lambda g: records.append(tensor_stats(g)))
+
+    modules = [m for m in model.modules() if isinstance(m, layer_types)]
+    if wrt == "input":
+        hooks = [m.register_forward_pre_hook(lambda _m, inp: watch(inp[0])) for m in modules]
+    else:
+        hooks = [m.register_forward_hook(lambda _m, _inp, out: watch(out)) for m in modules]
+    try:
+        with torch.enable_grad():
+            x = x.detach().requires_grad_(True)
+            out = model(x)
+            for h in hooks:  # the graph is recorded; later hooks are not wanted
+                h.remove()
+            grad = torch.randn(out.shape, generator=torch.Generator().manual_seed(seed), dtype=out.dtype)
+            torch.autograd.grad(out, x, grad_outputs=grad)
+    finally:
+        for h in hooks:
+            h.remove()
+    return _collect(records[::-1])  # hooks fire from the last layer to the first
+
+
+def mlp(widths: Sequence[int], activation: Callable[[], nn.Module] | None, bias: bool = False) -> nn.Sequential:
+    """Linear(widths[l-1], widths[l]) followed by `activation()` (if given) for l = 1..len(widths)-1."""
+    blocks: list[nn.Module] = []
+    for n_in, n_out in zip(widths[:-1], widths[1:]):
+        blocks.append(nn.Linear(n_in, n_out, bias=bias))
+        if activation is not None:
+            blocks.append(activation())
+    return nn.Sequential(*blocks)
+
+
+def deep_mlp(
+    depth: int, width: int, activation: Callable[[], nn.Module] | None, bias: bool = False
+) -> nn.Sequential:
+    """`depth` blocks of Linear(width, width) + `activation()` (none if None) (why-initialization-matters post)."""
+    return mlp([width] * (depth + 1), activation, bias=bias)
+
+
+def init_(model: nn.Module, fn: Callable[[torch.Tensor], object]) -> nn.Module:
+    """Apply `fn` to the weight of every Linear/Conv layer of `model` and zero their biases; return `model`."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, WEIGHT_LAYERS):
+                fn(m.weight)
+                if m.bias is not None:
+                    m.bias.zero_()
+    return model
+
+
+def seed_spread(rows: torch.Tensor | Sequence) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+    """Median over seeds (dim 0) and the (min, max) band, for `plot_per_layer(..., band=...)`."""
+    rows = torch.as_tensor(np.asarray(rows, dtype=np.float64)) if not torch.is_tensor(rows) else rows.double()
+    return rows.median(dim=0).values, (rows.min(dim=0).values, rows.max(dim=0).values)
+
+
+def plot_per_layer(ax: plt.Axes, values, label: str | None = None, band=None, **kw):
+    """Plot `values` against layer index l = 1, 2, ...; shade `band` = (low, high) in the line's colour."""
+    values = np.asarray(values, dtype=np.float64)
+    layers = np.arange(1, len(values) + 1)
+    (line,) = ax.plot(layers, values, label=label, **kw)
+    if band is not None:
+        low, high = (np.asarray(b, dtype=np.float64) for b in band)
+        ax.fill_between(layers, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+    if not ax.get_xlabel():
+        ax.set_xlabel("layer $l$")
+    return line
