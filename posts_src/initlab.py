@@ -247,3 +247,59 @@ def plot_per_layer(ax: plt.Axes, values, label: str | None = None, band=None, **
     if not ax.get_xlabel():
         ax.set_xlabel("layer $l$")
     return line
+
+
+# ---------------------------------------------------------------------------
+# The course's small CNN on real digits (why-variances-fall-below-one and
+# are-the-independence-assumptions-true posts)
+# ---------------------------------------------------------------------------
+
+
+def digits_28(generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """sklearn's 1797 8x8 digits upsampled (bilinear) to 28x28, normalised to mean 0, std 1; (images, labels), shuffled by `generator`.
+
+    The data ship inside scikit-learn, so nothing is downloaded (why-variances-fall-below-one post).
+    """
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    x = torch.tensor(digits.images, dtype=torch.float32)[:, None]
+    x = torch.nn.functional.interpolate(x, size=28, mode="bilinear", align_corners=False)
+    x = (x - x.mean()) / x.std()
+    y = torch.tensor(digits.target)
+    order = torch.randperm(len(x), generator=generator)
+    return x[order], y[order]
+
+
+class GeneralRelu(nn.Module):
+    """The course's activation: leaky_relu(x, leak) - sub, clamped above at maxv (why-variances-fall-below-one post)."""
+
+    def __init__(self, leak: float = 0.1, sub: float = 0.4, maxv: float = 6.0):
+        super().__init__()
+        self.leak, self.sub, self.maxv = leak, sub, maxv
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (torch.nn.functional.leaky_relu(x, self.leak) - self.sub).clamp_max(self.maxv)
+
+
+def course_cnn(channels: Sequence[int] = (8, 16, 32, 32), padding_mode: str = "zeros") -> nn.Sequential:
+    """Conv(1->8, k5, s2) then Conv(k3, s2) blocks, each followed by GeneralRelu; AdaptiveAvgPool, Linear(->10).
+
+    Feature maps 28 -> 14 -> 7 -> 4 -> 2 -> 1 (why-variances-fall-below-one post).
+    """
+    layers: list[nn.Module] = []
+    for i, (c_in, c_out) in enumerate(zip((1, *channels[:-1]), channels)):
+        k = 5 if i == 0 else 3
+        layers += [nn.Conv2d(c_in, c_out, k, stride=2, padding=k // 2, padding_mode=padding_mode), GeneralRelu()]
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels[-1], 10)]
+    return nn.Sequential(*layers)
+
+
+def init_course_(model: nn.Module) -> nn.Module:
+    """The course's init: kaiming_normal_(a=0.1) and zero bias on every Conv2d; the Linear head keeps PyTorch's default."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, a=0.1)
+                m.bias.zero_()
+    return model
