@@ -1,0 +1,53 @@
+# Initialization, Executed: every target a contributor or CI needs.
+# `make help` lists them.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BOOT ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MKDOCS := $(VENV)/bin/mkdocs
+HOST ?= 127.0.0.1:8000
+
+export NO_MKDOCS_2_WARNING := 1
+export JUPYTER_PLATFORM_DIRS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: help setup posts site serve test clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(PY_STAMP) $(NODE_STAMP) ## Install Python packages (.venv) and MathJax (node_modules)
+
+$(PY_STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+posts: setup ## Execute changed posts (cached; POSTS="slug ..." for some) into docs/blog/posts, docs/notebooks
+	$(PY) scripts/build_posts.py $(POSTS)
+
+site: posts ## Build the site strictly into site/ (the old site/ is kept if the build fails)
+	@rm -rf .build/site
+	$(MKDOCS) build --strict --quiet --site-dir .build/site
+	@rm -rf .build/site.old; if [ -d site ]; then mv site .build/site.old; fi
+	@mv .build/site site; rm -rf .build/site.old
+	@echo "site: built into site/"
+
+serve: posts ## Build and serve on http://$(HOST) with live reload (re-executes edited posts)
+	$(MKDOCS) serve --strict --dev-addr $(HOST) --livereload
+
+test: site ## Run the test suite (executor, fixture site, strict build of the real site)
+	$(PY) -m pytest
+
+clean: ## Remove build outputs and the execution cache (keeps .venv and node_modules)
+	rm -rf site .build .cache docs/blog/posts docs/notebooks

@@ -1,0 +1,113 @@
+"""Execution cache: a post's outputs, keyed on everything its execution depends on.
+
+The key covers the code cells and their tags, the per-cell timeout, every local
+module the code imports (transitively), requirements.txt, the Python version and
+this package's kernel setup. Prose is not in the key: editing prose re-renders
+from the cache without running a cell.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .source import Post
+
+# Bump when the way cells are executed or values are captured changes.
+EXECUTOR_VERSION = "1"
+
+
+def local_imports(code: str, search_dir: Path) -> set[Path]:
+    """Files of the modules in `search_dir` that `code` imports, transitively."""
+    found: set[Path] = set()
+    pending = [code]
+    while pending:
+        for name in _imported_names(pending.pop()):
+            for path in _module_files(name, search_dir):
+                if path not in found:
+                    found.add(path)
+                    pending.append(path.read_text(encoding="utf-8"))
+    return found
+
+
+def _imported_names(code: str) -> set[str]:
+    # IPython magics and shell escapes are not Python: blank them before parsing.
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in code.split("\n")]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return set()  # the kernel will report it, with its line
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _module_files(name: str, search_dir: Path) -> list[Path]:
+    module = search_dir / f"{name}.py"
+    if module.is_file():
+        return [module]
+    package = search_dir / name
+    if (package / "__init__.py").is_file():
+        return sorted(package.rglob("*.py"))
+    return []
+
+
+def cache_key(post: Post, timeout: int, requirements: Path) -> tuple[str, list[Path]]:
+    """Return the post's cache key and the local modules it depends on."""
+    code = "\n".join(cell.source for cell in post.code_cells)
+    modules = sorted(local_imports(code, post.path.parent))
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}:{len(data)}:".encode())
+        digest.update(data)
+
+    add("executor", EXECUTOR_VERSION.encode())
+    add("python", sys.version.encode())
+    add("requirements", requirements.read_bytes() if requirements.is_file() else b"")
+    add("timeout", str(timeout).encode())
+    for cell in post.code_cells:
+        add("cell", json.dumps([cell.source, sorted(cell.tags)]).encode())
+    for module in modules:
+        add("module", str(module.relative_to(post.path.parent)).encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest(), modules
+
+
+class Cache:
+    """One JSON file per executed post: `<root>/<slug>/<key>.json`."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path(self, slug: str, key: str) -> Path:
+        return self.root / slug / f"{key}.json"
+
+    def load(self, slug: str, key: str) -> dict | None:
+        path = self.path(slug, key)
+        if not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # a damaged entry is a miss, not an error
+
+    def store(self, slug: str, key: str, entry: dict) -> None:
+        """Write atomically, then drop this post's older entries."""
+        path = self.path(slug, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(entry, file, sort_keys=True)
+        os.replace(temp, path)
+        for old in path.parent.glob("*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)

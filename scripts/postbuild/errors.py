@@ -1,0 +1,19 @@
+"""The one error type of the build: a message that names a file and a line."""
+
+from __future__ import annotations
+
+
+class BuildError(Exception):
+    """An error in a post source, reported as `path:line: message`."""
+
+    def __init__(self, path: str, line: int | None, message: str, detail: str = ""):
+        self.path, self.line, self.message, self.detail = str(path), line, message, detail
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        text = f"{where}: error: {self.message}"
+        return f"{text}\n{self.detail.rstrip()}" if self.detail else text
+
+    def __reduce__(self):  # keep the fields when sent from a worker process
+        return (BuildError, (self.path, self.line, self.message, self.detail))

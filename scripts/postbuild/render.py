@@ -1,0 +1,180 @@
+"""Turn a post source plus its executed outputs into plain Markdown, figures and a notebook."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import nbformat
+import yaml
+
+from .errors import BuildError
+from .execute import ANSI
+from .source import Cell, Post
+
+# `{{ name }}` or `{{ name:spec }}`; `\{{` is a literal `{{`.
+INLINE_VALUE = re.compile(r"(?<!\\)\{\{\s*(?P<name>[A-Za-z_]\w*)\s*(?::(?P<spec>[^{}]*?))?\s*\}\}")
+# Math spans, to find TeX references written outside math (MathJax ignores those).
+MATH_SPAN = re.compile(r"\$\$.*?\$\$|(?<!\\)\$.*?(?<!\\)\$|\\begin\{(\w+\*?)\}.*?\\end\{\1\}|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
+BARE_REF = re.compile(r"\\(?:eq)?ref\{[^}]*\}")
+HIDDEN_INPUT = {"remove-input", "remove-cell"}
+HIDDEN_OUTPUT = {"remove-output", "remove-cell"}
+FRONT_MATTER_OUT = ("title", "date", "authors", "categories", "tags", "description", "draft")
+
+
+def format_value(value: object, spec: str | None) -> str:
+    """Format an inserted value: `spec` if given, else 4 significant digits for floats."""
+    if spec:
+        return format(value, spec)
+    if isinstance(value, float):
+        return format(value, ".4g")
+    return str(value)
+
+
+def substitute_values(text: str, values: dict, name: str, first_line: int) -> str:
+    """Replace every `{{ name[:spec] }}` in `text`; unknown names are BuildErrors."""
+
+    def replace(match: re.Match) -> str:
+        line = first_line + text.count("\n", 0, match.start())
+        key, spec = match["name"], match["spec"]
+        if key not in values:
+            raise BuildError(name, line, f"'{{{{ {key} }}}}': no code cell above this line defines "
+                             f"a scalar named '{key}'")
+        try:
+            return format_value(values[key], spec)
+        except (ValueError, TypeError) as error:
+            raise BuildError(name, line, f"cannot format {key}={values[key]!r} with '{spec}': {error}") from None
+
+    return INLINE_VALUE.sub(replace, text).replace("\\{{", "{{")
+
+
+def check_references(text: str, name: str, first_line: int) -> None:
+    """A `\\eqref{...}` outside math is shown raw: require `$\\eqref{...}$`."""
+    outside = MATH_SPAN.sub(lambda m: "\n" * m.group(0).count("\n"), _without_code(text))
+    match = BARE_REF.search(outside)
+    if match:
+        line = first_line + outside.count("\n", 0, match.start())
+        raise BuildError(name, line, f"'{match.group(0)}' is outside math and would show as raw TeX: "
+                         f"write ${match.group(0)}$")
+
+
+def _without_code(text: str) -> str:
+    """Blank out fenced blocks and inline code, keeping line breaks."""
+    text = re.sub(r"^(`{3,}|~{3,}).*?^\1", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S | re.M)
+    return re.sub(r"`[^`\n]*`", "", text)
+
+
+class Renderer:
+    """Render one post; `files` maps output paths (relative to the docs folder) to bytes."""
+
+    def __init__(self, post: Post, entry: dict, name: str, posts_dir: str, notebooks_dir: str):
+        self.post, self.entry, self.name = post, entry, name
+        self.posts_dir, self.notebooks_dir = posts_dir, notebooks_dir
+        self.files: dict[str, bytes] = {}
+        self.figure_count = 0
+
+    def render(self) -> dict[str, bytes]:
+        slug, front = self.post.slug, self.post.front
+        header = {key: front[key] for key in FRONT_MATTER_OUT if key in front}
+        header["slug"] = slug
+        parts = ["---\n" + yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=1000) + "---",
+                 f"# {front['title']}"]
+        notebook_cells = []
+        values: dict = {}
+        code_index = 0
+        excerpt_seen = False
+        for cell in self.post.cells:
+            if cell.kind == "markdown":
+                check_references(cell.source, self.name, cell.line)
+                text = substitute_values(cell.source, values, self.name, cell.line)
+                parts.append(text)
+                notebook_cells.append(nbformat.v4.new_markdown_cell(text))
+                if "<!-- more -->" in text and not excerpt_seen:
+                    excerpt_seen = True
+                    parts.append(self._notebook_links())
+                continue
+            executed = self.entry["cells"][code_index]
+            code_index += 1
+            values = executed["values"]
+            parts.extend(self._code_cell(cell, executed))
+            notebook_cells.append(nbformat.v4.new_code_cell(
+                cell.source, execution_count=executed["execution_count"],
+                outputs=[nbformat.from_dict(o) for o in executed["outputs"]],
+                metadata={"tags": cell.tags} if cell.tags else {}))
+        if not excerpt_seen:
+            raise BuildError(self.name, None, "the post has no '<!-- more -->' line after its summary")
+        self.files[f"{self.posts_dir}/{slug}.md"] = ("\n\n".join(parts) + "\n").encode()
+        self.files[f"{self.notebooks_dir}/{slug}.ipynb"] = self._notebook(notebook_cells)
+        return self.files
+
+    def _notebook_links(self) -> str:
+        up = "../" * (self.posts_dir.count("/") + 1)
+        link = f"{up}{self.notebooks_dir}/{self.post.slug}.ipynb"
+        return (f"*Every number and figure in this post is computed by the code shown with it; "
+                f"read or download the [executed notebook]({link}).*")
+
+    def _code_cell(self, cell: Cell, executed: dict) -> list[str]:
+        tags = set(cell.tags)
+        parts = []
+        if not tags & HIDDEN_INPUT:
+            parts.append(_fenced(cell.source, "python"))
+        if not tags & HIDDEN_OUTPUT:
+            for output in executed["outputs"]:
+                rendered = self._output(output, cell)
+                if rendered:
+                    parts.append(rendered)
+        return parts
+
+    def _output(self, output: dict, cell: Cell) -> str | None:
+        kind = output["output_type"]
+        if kind == "stream":
+            return _fenced(ANSI.sub("", output["text"]).rstrip("\n"), "text", "cell-output")
+        if kind == "error":
+            return _fenced(ANSI.sub("", "\n".join(output["traceback"])), "text", "cell-output cell-error")
+        data, metadata = output.get("data", {}), output.get("metadata", {})
+        for mime, extension in (("image/svg+xml", "svg"), ("image/png", "png")):
+            if mime in data:
+                return self._figure(data[mime], extension, metadata.get(mime, {}), cell)
+        if "text/markdown" in data:
+            return data["text/markdown"].strip()
+        if "text/html" in data:
+            return '<div class="cell-output-html" markdown="0">\n' + data["text/html"].strip() + "\n</div>"
+        if "text/plain" in data:
+            return _fenced(ANSI.sub("", data["text/plain"]), "text", "cell-output")
+        return None
+
+    def _figure(self, payload: str, extension: str, metadata: dict, cell: Cell) -> str:
+        alt = metadata.get("alt", "").strip()
+        if not alt:
+            raise BuildError(self.name, cell.line, "this cell shows a figure without alt text: show figures "
+                             'with initlab.show(fig, alt="what it shows", caption="...")')
+        self.figure_count += 1
+        filename = f"{self.post.slug}/fig-{self.figure_count}.{extension}"
+        content = payload.encode() if extension == "svg" else base64.b64decode(payload)
+        self.files[f"{self.posts_dir}/{filename}"] = content
+        alt_text = alt.replace("[", "(").replace("]", ")").replace("\n", " ")
+        caption = metadata.get("caption", "").strip()
+        html = f'<figure markdown="span">\n  ![{alt_text}]({filename})\n'
+        if caption:
+            html += f'  <figcaption markdown="span">{caption}</figcaption>\n'
+        return html + "</figure>"
+
+    def _notebook(self, cells: list) -> bytes:
+        front = self.post.front
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [nbformat.v4.new_markdown_cell(f"# {front['title']}\n\n{front['description']}"), *cells]
+        notebook.metadata = {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": self.entry.get("language_info", {}),
+        }
+        for number, cell in enumerate(notebook.cells):
+            cell["id"] = f"cell-{number}"  # stable ids: byte-identical notebooks
+        return (nbformat.writes(notebook) + "\n").encode()
+
+
+def _fenced(text: str, language: str, classes: str = "") -> str:
+    """A fenced block whose fence is longer than any backtick run inside `text`."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    info = f"{{ .{language} .{' .'.join(classes.split())} }}" if classes else language
+    return f"{fence}{info}\n{text}\n{fence}"

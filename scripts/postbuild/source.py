@@ -1,0 +1,124 @@
+"""Read a post source (a jupytext Markdown notebook) into front matter and cells.
+
+Every cell remembers the line it starts on, so that any later error can name
+`posts_src/<slug>.md:<line>`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from jupytext.cell_metadata import text_to_metadata
+
+from .errors import BuildError
+
+FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+
+
+@dataclass
+class Cell:
+    kind: str  # "code" or "markdown"
+    source: str
+    line: int  # 1-based line of the first source line (for code: the line after the fence)
+    tags: list[str] = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class Post:
+    path: Path
+    slug: str
+    front: dict
+    field_lines: dict[str, int]  # front matter field -> line in the file
+    cells: list[Cell]
+
+    @property
+    def code_cells(self) -> list[Cell]:
+        return [cell for cell in self.cells if cell.kind == "code"]
+
+
+def read_post(path: Path, display_path: str | None = None) -> Post:
+    """Parse `path`; raise BuildError naming the file and line on malformed input."""
+    name = display_path or str(path)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    front, field_lines, body_start = _read_front_matter(lines, name)
+    cells = _read_cells(lines, body_start, name)
+    return Post(path=path, slug=path.stem, front=front, field_lines=field_lines, cells=cells)
+
+
+def _read_front_matter(lines: list[str], name: str) -> tuple[dict, dict[str, int], int]:
+    if not lines or lines[0].strip() != "---":
+        raise BuildError(name, 1, "a post must start with YAML front matter between '---' lines")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise BuildError(name, 1, "front matter is not closed by a '---' line") from None
+    text = "\n".join(lines[1:end])
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        front = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        raise BuildError(name, line, f"front matter is not valid YAML: {error}") from None
+    if not isinstance(front, dict):
+        raise BuildError(name, 2, "front matter must be a mapping of field: value")
+    field_lines = {}
+    if node is not None:
+        for key_node, _ in node.value:
+            field_lines[key_node.value] = key_node.start_mark.line + 2
+    return front, field_lines, end + 1
+
+
+def _read_cells(lines: list[str], start: int, name: str) -> list[Cell]:
+    """Split the body into Markdown and code cells (```python fences at column 0)."""
+    cells: list[Cell] = []
+    prose: list[str] = []
+    prose_start = start
+    i = start
+    while i < len(lines):
+        match = FENCE.match(lines[i])
+        if not match:
+            prose.append(lines[i])
+            i += 1
+            continue
+        fence, info = match["fence"], match["info"].strip()
+        close = next(
+            (j for j in range(i + 1, len(lines)) if lines[j].strip() == fence[0] * len(lines[j].strip())
+             and len(lines[j].strip()) >= len(fence)),
+            None,
+        )
+        if close is None:
+            raise BuildError(name, i + 1, f"code fence {fence} is never closed")
+        language = info.split(None, 1)[0] if info else ""
+        if language != "python":
+            prose.extend(lines[i : close + 1])
+            i = close + 1
+            continue
+        _flush_prose(cells, prose, prose_start)
+        try:
+            _, metadata = text_to_metadata(info, allow_title=True)
+        except Exception as error:  # jupytext raises several types for bad metadata
+            raise BuildError(name, i + 1, f"cannot read cell options '{info}': {error}") from None
+        tags = metadata.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise BuildError(name, i + 1, 'cell tags must be a list of strings: tags=["remove-input"]')
+        cells.append(Cell("code", "\n".join(lines[i + 1 : close]), i + 2, tags, metadata))
+        prose, prose_start = [], close + 1
+        i = close + 1
+    _flush_prose(cells, prose, prose_start)
+    return cells
+
+
+def _flush_prose(cells: list[Cell], prose: list[str], start: int) -> None:
+    # Trim blank lines at both ends, keeping the line number of the first kept line.
+    while prose and not prose[0].strip():
+        prose.pop(0)
+        start += 1
+    while prose and not prose[-1].strip():
+        prose.pop()
+    if prose:
+        cells.append(Cell("markdown", "\n".join(prose), start + 1))
