@@ -14,6 +14,9 @@ export NO_MKDOCS_2_WARNING := 1
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
@@ -46,7 +49,12 @@ site: posts ## Build the site strictly into site/ (the old site/ is kept if the 
 serve: posts ## Build and serve on http://$(HOST) with live reload (re-executes edited posts)
 	$(MKDOCS) serve --strict --dev-addr $(HOST) --livereload
 
-test: site ## Run the test suite (executor, fixture site, strict build of the real site)
+$(CHROMIUM):
+	@echo "Installing Debian's chromium (the browser tests drive it)"
+	$(SUDO) apt-get update -qq
+	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: site $(CHROMIUM) ## Run the test suite (executor, fixture site, browser, strict build of the real site)
 	$(PY) -m pytest
 
 clean: ## Remove build outputs and the execution cache (keeps .venv and node_modules)

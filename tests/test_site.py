@@ -1,0 +1,122 @@
+"""End to end: a small fixture site built by the real executor and a strict `mkdocs build`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, Project
+from postbuild.build import build
+
+MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", "site"]
+
+POST = """
+    **A fixture post with math, a figure and a computed value.**
+
+    <!-- more -->
+
+    ## Setup
+
+    ```python
+    import initlab
+    import matplotlib.pyplot as plt
+    gen = initlab.seed_everything(0)
+    n = 512
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3], [1, 4, 9])
+    initlab.show(fig, alt="A parabola through three points", caption="Squares of $1, 2, 3$.")
+    ```
+
+    With $n = {{ n }}$,
+
+    \\begin{equation}
+    \\Var[y] = n \\Var[w] \\Var[x] , \\label{eq:fixture}
+    \\end{equation}
+
+    and $\\eqref{eq:fixture}$ is equation 1. See the [other post](second.md#setup).
+    """
+
+SECOND = """
+    **Second.**
+
+    <!-- more -->
+
+    ## Setup
+
+    Back to the [first post](first.md).
+    """
+
+
+def make_site(tmp_path, posts: dict[str, str]) -> Project:
+    """A copy of the real site's configuration with only the fixture posts in it."""
+    project = Project(tmp_path)
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    for folder in ("hooks", "overrides", "docs/javascripts", "docs/stylesheets", "docs/assets"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / "docs" / "blog").mkdir()
+    shutil.copy(ROOT / "docs/blog/.authors.yml", tmp_path / "docs/blog/.authors.yml")
+    (tmp_path / "docs/blog/index.md").write_text("# Posts\n")
+    for page in ("index", "about", "questions"):
+        (tmp_path / "docs" / f"{page}.md").write_text(f"# {page.title()}\n\nSee [the post](blog/posts/first.md).\n")
+    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
+    (tmp_path / "scripts").symlink_to(ROOT / "scripts")
+    project.write("initlab.py", (ROOT / "posts_src" / "initlab.py").read_text())
+    for slug, body in posts.items():
+        project.post(slug, body, title=f"The {slug} post")
+    report = build(project.settings, log=lambda message: None)
+    assert report.ok, report.errors
+    return project
+
+
+def mkdocs_build(project: Project) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(MKDOCS, cwd=project.root, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory):
+    project = make_site(tmp_path_factory.mktemp("site"), {"first": POST, "second": SECOND})
+    result = mkdocs_build(project)
+    assert result.returncode == 0, result.stderr
+    return project.root / "site"
+
+
+def test_post_page_has_math_figure_and_value(fixture_site):
+    html = (fixture_site / "blog" / "first" / "index.html").read_text()
+    assert '<span class="arithmatex">\\(n = 512\\)</span>' in html
+    assert "\\label{eq:fixture}" in html and "\\(\\eqref{eq:fixture}\\)" in html
+    assert 'alt="A parabola through three points"' in html and "fig-1.svg" in html
+    assert "<figcaption>Squares of <span class=\"arithmatex\">\\(1, 2, 3\\)</span>.</figcaption>" in html
+    figure = next(fixture_site.rglob("first/fig-1.svg"))
+    assert figure.read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_mathjax_is_self_hosted(fixture_site):
+    assert (fixture_site / "assets/mathjax/tex-chtml.js").is_file()
+    assert any((fixture_site / "assets/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))
+    html = (fixture_site / "blog" / "first" / "index.html").read_text()
+    assert "assets/mathjax/tex-chtml.js" in html and "cdn" not in html.lower()
+
+
+def test_notebook_page_is_rendered_without_cdn_scripts(fixture_site):
+    html = (fixture_site / "notebooks" / "first" / "index.html").read_text()
+    assert "cdnjs" not in html and "x-mathjax-config" not in html
+    assert '<span class="arithmatex">\\(n = 512\\)</span>' in html
+    assert (fixture_site / "notebooks" / "first" / "first.ipynb").is_file()
+
+
+def test_broken_link_fails_the_strict_build(tmp_path):
+    broken = SECOND.replace("first.md", "missing-post.md")
+    project = make_site(tmp_path, {"first": POST.replace("second.md#setup", "second.md"), "second": broken})
+    result = mkdocs_build(project)
+    assert result.returncode != 0
+    assert "blog/posts/second.md" in result.stderr and "missing-post.md" in result.stderr
+
+
+def test_broken_anchor_fails_the_strict_build(tmp_path):
+    project = make_site(tmp_path, {"first": POST.replace("#setup", "#no-such-section"), "second": SECOND})
+    result = mkdocs_build(project)
+    assert result.returncode != 0 and "no-such-section" in result.stderr
