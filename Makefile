@@ -20,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup posts site serve test clean
+.PHONY: help setup posts site serve test clean new-post
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,6 +48,10 @@ site: posts ## Build the site strictly into site/ (the old site/ is kept if the 
 
 serve: posts ## Build and serve on http://$(HOST) with live reload (re-executes edited posts)
 	$(MKDOCS) serve --strict --dev-addr $(HOST) --livereload
+
+new-post: setup ## Scaffold posts_src/<slug>.md from TITLE="..." (a post that builds as it is)
+	@test -n "$(TITLE)" || { echo 'usage: make new-post TITLE="Why LSUV works"' >&2; exit 2; }
+	$(PY) scripts/new_post.py "$(TITLE)"
 
 $(CHROMIUM):
 	@echo "Installing Debian's chromium (the browser tests drive it)"
