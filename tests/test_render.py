@@ -2,7 +2,8 @@
 
 import pytest
 from postbuild.errors import BuildError
-from postbuild.render import check_references, format_value, substitute_values
+from postbuild.render import format_value, substitute_values
+from postbuild.tex import wrap_references
 
 
 @pytest.mark.parametrize("value, spec, text", [
@@ -35,7 +36,7 @@ def test_bad_format_spec_is_an_error():
         substitute_values("{{ n:.2q }}", {"n": 3}, "p.md", 3)
 
 
-def test_reference_outside_math_is_an_error():
-    check_references("see $\\eqref{eq:a}$ and\n\\begin{equation}x \\label{eq:a}\\end{equation}", "p.md", 1)
-    with pytest.raises(BuildError, match=r"p.md:6: error: '\\eqref\{eq:a\}' is outside math"):
-        check_references("one\n```text\n\\eqref{eq:in-code}\n```\n$x$\nby \\eqref{eq:a}", "p.md", 1)
+def test_references_in_prose_are_put_in_math():
+    text = "see $\\eqref{eq:a}$, \\eqref{eq:b} and\n\\begin{equation}x \\label{eq:a}\\end{equation}\n`\\eqref{code}`"
+    assert wrap_references(text) == (
+        "see $\\eqref{eq:a}$, $\\eqref{eq:b}$ and\n\\begin{equation}x \\label{eq:a}\\end{equation}\n`\\eqref{code}`")

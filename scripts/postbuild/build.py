@@ -21,6 +21,7 @@ from .execute import execute_post
 from .frontmatter import Allowed, timeout_of, validate
 from .render import Renderer
 from .source import Post, read_post
+from .tex import check_tex
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Settings:
     jobs: int = os.cpu_count() or 1
     posts_dir: str = "blog/posts"  # where posts go, inside docs
     notebooks_dir: str = "notebooks"  # where executed notebooks go, inside docs
+    tex_config: Path | None = None  # MathJax config whose macros the TeX check uses (None: no check)
+    mathjax: Path = Path("node_modules/mathjax")
 
 
 @dataclass
@@ -101,17 +104,25 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
                 report.executed.append(post.slug)
                 log(f"  executed  {name}  ({entry['seconds']:.1f} s)")
 
-    files: dict[str, bytes] = {}
+    rendered: dict[str, dict[str, bytes]] = {}  # slug -> output files
+    math: dict[str, list] = {}  # display name -> formulas
     for post, name, _ in posts:
         if post.slug in entries:
             try:
                 renderer = Renderer(post, entries[post.slug], name, settings.posts_dir, settings.notebooks_dir)
-                files.update(renderer.render())
+                rendered[post.slug] = renderer.render()
+                math[name] = renderer.math
             except BuildError as error:
                 report.errors.append(error)
-                del entries[post.slug]
+    if settings.tex_config is not None and math:
+        tex_errors = check_tex(math, settings.tex_config, settings.mathjax)
+        report.errors += tex_errors
+        failed = {error.path for error in tex_errors}
+        rendered = {post.slug: rendered[post.slug] for post, name, _ in posts
+                    if post.slug in rendered and name not in failed}
+    files = {path: data for outputs in rendered.values() for path, data in outputs.items()}
     # Posts that failed (or were not selected) keep whatever output they had.
-    built = set(entries)
+    built = set(rendered)
     kept = {path.stem for path in settings.src.glob("*.md")} - built
     for folder in (settings.posts_dir, settings.notebooks_dir):
         prefix = folder + "/"
@@ -157,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requirements", type=Path, default=Path("requirements.txt"))
     parser.add_argument("--authors", type=Path, default=Path("docs/blog/.authors.yml"))
     parser.add_argument("--site-config", type=Path, default=Path("mkdocs.yml"))
+    parser.add_argument("--tex-config", type=Path, default=Path("docs/javascripts/mathjax-config.js"),
+                        help="MathJax config whose TeX macros the formula check uses")
+    parser.add_argument("--mathjax", type=Path, default=Path("node_modules/mathjax"))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("only", nargs="*", metavar="SLUG", help="build only these posts (default: all)")
     args = parser.parse_args(argv)
@@ -165,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(
         src=args.src, docs=args.docs, cache=args.cache, requirements=args.requirements,
         allowed=Allowed.from_files(args.authors, args.site_config), jobs=args.jobs,
+        tex_config=args.tex_config, mathjax=args.mathjax,
     )
     report = build(settings, only=args.only)
     for error in report.errors:

@@ -11,12 +11,10 @@ import yaml
 from .errors import BuildError
 from .execute import ANSI
 from .source import Cell, Post
+from .tex import Math, find_math, wrap_references
 
 # `{{ name }}` or `{{ name:spec }}`; `\{{` is a literal `{{`.
 INLINE_VALUE = re.compile(r"(?<!\\)\{\{\s*(?P<name>[A-Za-z_]\w*)\s*(?::(?P<spec>[^{}]*?))?\s*\}\}")
-# Math spans, to find TeX references written outside math (MathJax ignores those).
-MATH_SPAN = re.compile(r"\$\$.*?\$\$|(?<!\\)\$.*?(?<!\\)\$|\\begin\{(\w+\*?)\}.*?\\end\{\1\}|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
-BARE_REF = re.compile(r"\\(?:eq)?ref\{[^}]*\}")
 HIDDEN_INPUT = {"remove-input", "remove-cell"}
 HIDDEN_OUTPUT = {"remove-output", "remove-cell"}
 FRONT_MATTER_OUT = ("title", "date", "authors", "categories", "tags", "description", "draft")
@@ -48,22 +46,6 @@ def substitute_values(text: str, values: dict, name: str, first_line: int) -> st
     return INLINE_VALUE.sub(replace, text).replace("\\{{", "{{")
 
 
-def check_references(text: str, name: str, first_line: int) -> None:
-    """A `\\eqref{...}` outside math is shown raw: require `$\\eqref{...}$`."""
-    outside = MATH_SPAN.sub(lambda m: "\n" * m.group(0).count("\n"), _without_code(text))
-    match = BARE_REF.search(outside)
-    if match:
-        line = first_line + outside.count("\n", 0, match.start())
-        raise BuildError(name, line, f"'{match.group(0)}' is outside math and would show as raw TeX: "
-                         f"write ${match.group(0)}$")
-
-
-def _without_code(text: str) -> str:
-    """Blank out fenced blocks and inline code, keeping line breaks."""
-    text = re.sub(r"^(`{3,}|~{3,}).*?^\1", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S | re.M)
-    return re.sub(r"`[^`\n]*`", "", text)
-
-
 class Renderer:
     """Render one post; `files` maps output paths (relative to the docs folder) to bytes."""
 
@@ -72,6 +54,7 @@ class Renderer:
         self.posts_dir, self.notebooks_dir = posts_dir, notebooks_dir
         self.files: dict[str, bytes] = {}
         self.figure_count = 0
+        self.math: list[Math] = []  # every formula of the post, for the TeX check
 
     def render(self) -> dict[str, bytes]:
         slug, front = self.post.slug, self.post.front
@@ -85,8 +68,8 @@ class Renderer:
         excerpt_seen = False
         for cell in self.post.cells:
             if cell.kind == "markdown":
-                check_references(cell.source, self.name, cell.line)
-                text = substitute_values(cell.source, values, self.name, cell.line)
+                text = wrap_references(substitute_values(cell.source, values, self.name, cell.line))
+                self.math += find_math(text, cell.line)
                 parts.append(text)
                 notebook_cells.append(nbformat.v4.new_markdown_cell(text))
                 if "<!-- more -->" in text and not excerpt_seen:

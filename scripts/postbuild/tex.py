@@ -1,0 +1,94 @@
+"""TeX in prose: find the math the site will typeset, and check it before any page is built.
+
+Math is found as pymdownx.arithmatex finds it ($...$, $$...$$, \\(...\\), \\[...\\],
+\\begin{env}...\\end{env}) and checked with the site's own MathJax and macros
+(scripts/check_tex.js), so broken TeX fails the build with its file and line
+instead of showing red on the page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BuildError
+
+MATH = re.compile(
+    r"\$\$(?P<d1>.+?)\$\$"
+    r"|(?P<env>\\begin\{(?P<name>\w+\*?)\}.+?\\end\{(?P=name)\})"
+    r"|\\\[(?P<d2>.+?)\\\]"
+    r"|\\\((?P<i1>.+?)\\\)"
+    r"|(?<![\\$])\$(?!\s)(?P<i2>(?:\\.|[^\\$])+?)(?<!\s)\$",
+    re.S,
+)
+REFERENCE = re.compile(r"\\(?:eq)?ref\{([^}]*)\}")
+LABEL = re.compile(r"\\label\{([^}]*)\}")
+CHECKER = Path(__file__).resolve().parent.parent / "check_tex.js"
+
+
+@dataclass(frozen=True)
+class Math:
+    line: int
+    tex: str
+    display: bool
+
+
+def without_code(text: str) -> str:
+    """Blank out fenced blocks and inline code, keeping every position and line break."""
+    blank = lambda m: re.sub(r"[^\n]", " ", m.group(0))  # noqa: E731
+    text = re.sub(r"^(`{3,}|~{3,}).*?^\1", blank, text, flags=re.S | re.M)
+    return re.sub(r"`[^`\n]*`", blank, text)
+
+
+def find_math(text: str, first_line: int) -> list[Math]:
+    prose = without_code(text)
+    found = []
+    for match in MATH.finditer(prose):
+        line = first_line + prose.count("\n", 0, match.start())
+        display = match["i1"] is None and match["i2"] is None
+        tex = next(match[g] for g in ("d1", "env", "d2", "i1", "i2") if match[g] is not None)
+        found.append(Math(line, tex, display))
+    return found
+
+
+def wrap_references(text: str) -> str:
+    """Put `\\eqref{...}` written in plain prose inside math, where MathJax typesets it."""
+    prose = without_code(text)
+    outside = MATH.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), prose)
+    for match in reversed(list(REFERENCE.finditer(outside))):
+        text = f"{text[:match.start()]}${match.group(0)}${text[match.end():]}"
+    return text
+
+
+def check_labels(math: list[Math], name: str) -> list[BuildError]:
+    """Every \\eqref names a \\label of the same post (MathJax would show '(???)')."""
+    labels = {label for item in math for label in LABEL.findall(item.tex)}
+    return [BuildError(name, item.line, f"\\eqref{{{ref}}} refers to no \\label in this post")
+            for item in math for ref in REFERENCE.findall(item.tex) if ref not in labels]
+
+
+def check_tex(posts: dict[str, list[Math]], config: Path, mathjax: Path) -> list[BuildError]:
+    """Typeset every formula with MathJax (in Node); return an error per bad formula."""
+    errors = [error for name, math in posts.items() for error in check_labels(math, name)]
+    node = shutil.which("node")
+    if node is None or not (mathjax / "package.json").is_file():
+        return errors + [BuildError(str(mathjax), None, "Node.js and MathJax are needed to check TeX: "
+                                    "run `make setup`")]
+    snippets, where = [], []
+    for name, math in posts.items():
+        for item in math:
+            snippets.append({"tex": item.tex, "display": item.display, "group": name})
+            where.append((name, item))
+    result = subprocess.run([node, str(CHECKER), str(config), str(mathjax)], input=json.dumps(snippets),
+                            capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        return errors + [BuildError(str(CHECKER), None, f"TeX check failed to run: {result.stderr.strip()}")]
+    for problem in json.loads(result.stdout):
+        name, item = where[problem["index"]]
+        shown = item.tex if len(item.tex) <= 80 else item.tex[:77] + "..."
+        errors.append(BuildError(name, item.line, f"TeX error: {problem['error']} in: {shown.strip()}"))
+    return errors
