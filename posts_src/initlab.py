@@ -8,6 +8,7 @@ in the post itself. Each helper's docstring names the post that introduces it.
 from __future__ import annotations
 
 import io
+import math
 import random
 
 import matplotlib
@@ -112,7 +113,7 @@ def markdown_table(header: list[str], rows: list[list[object]], fmt: str = ".3g"
 # Stable API (other posts import these):
 #   forward_stats, backward_stats -> {"mean", "std", "second_moment"}: 1-D float64
 #       tensors, one entry per matching module, in forward order (layer l = index + 1).
-#   mlp, deep_mlp, init_, plot_per_layer, seed_spread.
+#   mlp, deep_mlp, init_, plot_per_layer, seed_spread, per_layer_factor.
 # Statistics are taken over every element of the tensor (batch and features alike),
 # in float64 so that huge float32 values do not overflow while being squared;
 # "std" is the population standard deviation, so second_moment = mean**2 + std**2.
@@ -249,6 +250,22 @@ def plot_per_layer(ax: plt.Axes, values, label: str | None = None, band=None, **
     return line
 
 
+def per_layer_factor(values, layers=None) -> float:
+    """Geometric growth factor per layer: exp of the least-squares slope of log(values) against layer.
+
+    `values` is 1-D (one run) or 2-D (seeds × layers, fitted jointly); `layers`
+    defaults to 1, 2, ... (why-initialization-matters post).
+    """
+    values = torch.as_tensor(values, dtype=torch.float64)
+    values = values if values.dim() == 2 else values[None]
+    if layers is None:
+        layers = torch.arange(1, values.shape[1] + 1)
+    layers = torch.as_tensor(layers, dtype=torch.float64).expand_as(values).reshape(-1)
+    design = torch.stack([layers, torch.ones_like(layers)], dim=1)
+    slope = torch.linalg.lstsq(design, values.log().reshape(-1, 1)).solution[0, 0]
+    return math.exp(slope.item())
+
+
 # ---------------------------------------------------------------------------
 # The course's small CNN on real digits (why-variances-fall-below-one and
 # are-the-independence-assumptions-true posts)
@@ -303,3 +320,4 @@ def init_course_(model: nn.Module) -> nn.Module:
                 nn.init.kaiming_normal_(m.weight, a=0.1)
                 m.bias.zero_()
     return model
+
