@@ -1,9 +1,10 @@
-"""Notebook pages rendered by mkdocs-jupyter: self-hosted math, no CDN.
+"""Notebook pages rendered by mkdocs-jupyter: self-hosted math, no CDN, not in search.
 
 nbconvert's template adds MathJax 2 and mermaid from a CDN (removed here), and
 leaves Markdown-cell math as raw `$...$`, `$$...$$` and `\\begin{env}`. That math
 is wrapped here as arithmatex does on the blog pages, so the site's one MathJax
-configuration typesets both kinds of page.
+configuration typesets both kinds of page. Search leaves these pages out: each
+repeats its post (which search finds) with execution prompts around the code.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def wrap_math(text: str) -> str:
 def on_page_content(html: str, page, **kwargs) -> str:
     if not page.file.src_uri.endswith(".ipynb"):
         return html
+    page.meta.setdefault("search", {})["exclude"] = True
     html = CDN_SCRIPT.sub("", html)
     parts = NOT_TEXT.split(html)
     # re.split with two groups yields [text, match, group2, text, ...]

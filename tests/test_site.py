@@ -120,3 +120,12 @@ def test_broken_anchor_fails_the_strict_build(tmp_path):
     project = make_site(tmp_path, {"first": POST.replace("#setup", "#no-such-section"), "second": SECOND})
     result = mkdocs_build(project)
     assert result.returncode != 0 and "no-such-section" in result.stderr
+
+
+def test_search_indexes_posts_not_notebook_pages(fixture_site):
+    import json
+
+    index = json.loads((fixture_site / "search" / "search_index.json").read_text())
+    locations = [doc["location"] for doc in index["docs"]]
+    assert any(location.startswith("blog/first/") for location in locations)
+    assert not [location for location in locations if location.startswith("notebooks/")]

@@ -2,7 +2,7 @@
 
 The key covers the code cells and their tags, the per-cell timeout, every local
 module the code imports (transitively), requirements.txt, the Python version and
-this package's kernel setup. Prose is not in the key: editing prose re-renders
+the kernel's setup code and environment. Prose is not in the key: editing prose re-renders
 from the cache without running a cell.
 """
 
@@ -16,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .execute import KERNEL_ENV, SETUP_CODE
 from .source import Post
 
 # Bump when the way cells are executed or values are captured changes.
@@ -72,6 +73,7 @@ def cache_key(post: Post, timeout: int, requirements: Path) -> tuple[str, list[P
         digest.update(data)
 
     add("executor", EXECUTOR_VERSION.encode())
+    add("kernel", (SETUP_CODE + json.dumps(KERNEL_ENV, sort_keys=True)).encode())
     add("python", sys.version.encode())
     add("requirements", requirements.read_bytes() if requirements.is_file() else b"")
     add("timeout", str(timeout).encode())
