@@ -46,7 +46,9 @@ site: posts ## Build the site strictly into site/ (the old site/ is kept if the 
 	@mv .build/site site; rm -rf .build/site.old
 	@echo "site: built into site/"
 
-serve: posts ## Build and serve on http://$(HOST) with live reload (re-executes edited posts)
+# No `posts` prerequisite: hooks/execute_on_serve.py executes the posts on every build, and a
+# failing post must not stop the server (its last good page stays served while it is fixed).
+serve: setup ## Build and serve on http://$(HOST) with live reload (re-executes edited posts)
 	$(MKDOCS) serve --strict --dev-addr $(HOST) --livereload
 
 new-post: setup ## Scaffold posts_src/<slug>.md from TITLE="..." (a post that builds as it is)
@@ -60,6 +62,11 @@ $(CHROMIUM):
 
 test: site $(CHROMIUM) ## Run the test suite (executor, fixture site, browser, strict build of the real site)
 	$(PY) -m pytest
+
+.PHONY: bench
+BENCH_ARGS ?=
+bench: setup ## Benchmark the build against mkdocs-jupyter (cold/warm/prose/helper; BENCH_ARGS="--runs 1")
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean: ## Remove build outputs and the execution cache (keeps .venv and node_modules)
 	rm -rf site .build .cache docs/blog/posts docs/notebooks
