@@ -1,5 +1,6 @@
 """`make new-post` scaffolds a post that is valid and builds as it is."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ def new_post(src, *args):
 
 def test_scaffold_builds_as_it_is(project):
     shutil.copy(ROOT / "posts_src" / "initlab.py", project.src / "initlab.py")
+    project.settings.repo_url = "https://github.com/owner/repo"
     result = new_post(project.src, "Why Var[y] = 1, measured")
     assert result.returncode == 0, result.stderr
     report = build(project.settings, log=lambda message: None)
@@ -32,6 +34,19 @@ def test_scaffold_builds_as_it_is(project):
     assert "![Histogram of the layer's outputs" in text
     assert (project.docs / "blog/posts/why-var-y-1-measured/fig-1.svg").is_file()
     assert (project.docs / "notebooks/why-var-y-1-measured.ipynb").is_file()
+    # Links under the summary: the notebook page, and Colab on the deployed gh-pages branch.
+    assert "[executed notebook](../../notebooks/why-var-y-1-measured.ipynb)" in text
+    assert ("[open it in Colab](https://colab.research.google.com/github/owner/repo/blob/gh-pages/"
+            "notebooks/why-var-y-1-measured/why-var-y-1-measured.ipynb)") in text
+    # The notebook fetches the helper it imports, published next to it, when it runs elsewhere.
+    assert (project.docs / "notebooks/initlab.py").read_bytes() == (project.src / "initlab.py").read_bytes()
+    notebook = json.loads((project.docs / "notebooks/why-var-y-1-measured.ipynb").read_text())
+    setup = "".join(notebook["cells"][1]["source"])
+    assert "https://raw.githubusercontent.com/owner/repo/gh-pages/notebooks/{module}.py" in setup
+    assert "['initlab']" in setup and not notebook["cells"][1]["outputs"]
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    assert code[0] == notebook["cells"][1] and code[1]["outputs"] == []  # seeding cell: no output
+    assert "".join(code[1]["source"]).endswith("gen = initlab.seed_everything(0)")
 
 
 def test_scaffold_refuses_to_overwrite(tmp_path):

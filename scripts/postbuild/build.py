@@ -18,7 +18,7 @@ from pathlib import Path
 from .cache import Cache, cache_key
 from .errors import BuildError
 from .execute import execute_post
-from .frontmatter import Allowed, timeout_of, validate
+from .frontmatter import Allowed, repo_url_of, timeout_of, validate
 from .render import Renderer
 from .source import Post, read_post
 from .tex import check_tex
@@ -34,6 +34,7 @@ class Settings:
     jobs: int = os.cpu_count() or 1
     posts_dir: str = "blog/posts"  # where posts go, inside docs
     notebooks_dir: str = "notebooks"  # where executed notebooks go, inside docs
+    repo_url: str | None = None  # GitHub repository the site deploys from: "Open in Colab" links
     tex_config: Path | None = None  # MathJax config whose macros the TeX check uses (None: no check)
     mathjax: Path = Path("node_modules/mathjax")
 
@@ -109,7 +110,8 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
     for post, name, _ in posts:
         if post.slug in entries:
             try:
-                renderer = Renderer(post, entries[post.slug], name, settings.posts_dir, settings.notebooks_dir)
+                renderer = Renderer(post, entries[post.slug], name, settings.posts_dir, settings.notebooks_dir,
+                                    settings.repo_url)
                 rendered[post.slug] = renderer.render()
                 math[name] = renderer.math
             except BuildError as error:
@@ -168,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requirements", type=Path, default=Path("requirements.txt"))
     parser.add_argument("--authors", type=Path, default=Path("docs/blog/.authors.yml"))
     parser.add_argument("--site-config", type=Path, default=Path("mkdocs.yml"))
+    parser.add_argument("--repo-url", help="GitHub repository URL for Colab links (default: repo_url of "
+                        "--site-config, which reads $REPO_URL)")
     parser.add_argument("--tex-config", type=Path, default=Path("docs/javascripts/mathjax-config.js"),
                         help="MathJax config whose TeX macros the formula check uses")
     parser.add_argument("--mathjax", type=Path, default=Path("node_modules/mathjax"))
@@ -179,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(
         src=args.src, docs=args.docs, cache=args.cache, requirements=args.requirements,
         allowed=Allowed.from_files(args.authors, args.site_config), jobs=args.jobs,
+        repo_url=args.repo_url or repo_url_of(args.site_config),
         tex_config=args.tex_config, mathjax=args.mathjax,
     )
     report = build(settings, only=args.only)

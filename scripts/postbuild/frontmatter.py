@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,30 @@ class _TolerantLoader(yaml.SafeLoader):
 
 
 _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+class _EnvLoader(_TolerantLoader):
+    """Also resolves `!ENV VAR` and `!ENV [VAR, ..., default]` as MkDocs does."""
+
+
+def _env(loader: yaml.SafeLoader, node: yaml.Node):
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        items = loader.construct_sequence(node)
+        names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
+    return next((os.environ[name] for name in names if name in os.environ), default)
+
+
+_EnvLoader.add_constructor("!ENV", _env)
+
+
+def repo_url_of(site_config: Path) -> str | None:
+    """The site's repo_url from mkdocs.yml ($REPO_URL when the file reads it with !ENV)."""
+    if not site_config.is_file():
+        return None
+    config = yaml.load(site_config.read_text(), Loader=_EnvLoader) or {}
+    return config.get("repo_url") or None
 
 
 def validate(post: Post, allowed: Allowed, name: str) -> None:

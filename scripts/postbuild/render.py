@@ -49,8 +49,10 @@ def substitute_values(text: str, values: dict, name: str, first_line: int) -> st
 class Renderer:
     """Render one post; `files` maps output paths (relative to the docs folder) to bytes."""
 
-    def __init__(self, post: Post, entry: dict, name: str, posts_dir: str, notebooks_dir: str):
+    def __init__(self, post: Post, entry: dict, name: str, posts_dir: str, notebooks_dir: str,
+                 repo_url: str | None = None):
         self.post, self.entry, self.name = post, entry, name
+        self.repo_url = repo_url  # the GitHub repository the site deploys from (Colab links)
         self.posts_dir, self.notebooks_dir = posts_dir, notebooks_dir
         self.files: dict[str, bytes] = {}
         self.figure_count = 0
@@ -91,10 +93,22 @@ class Renderer:
         return self.files
 
     def _notebook_links(self) -> str:
+        """Links under the summary: the executed notebook's page (download button there), and Colab.
+
+        Colab opens notebooks from GitHub, not jupytext Markdown: the link points at the
+        executed notebook on the gh-pages branch, which the deploy workflow pushes
+        (`notebooks/<slug>/<slug>.ipynb` is where the site keeps the notebook file).
+        """
+        slug = self.post.slug
         up = "../" * (self.posts_dir.count("/") + 1)
-        link = f"{up}{self.notebooks_dir}/{self.post.slug}.ipynb"
-        return (f"*Every number and figure in this post is computed by the code shown with it; "
-                f"read or download the [executed notebook]({link}).*")
+        links = f"read or download the [executed notebook]({up}{self.notebooks_dir}/{slug}.ipynb)"
+        github = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?", self.repo_url or "")
+        if github:
+            owner, repo = github.groups()
+            colab = (f"https://colab.research.google.com/github/{owner}/{repo}/blob/gh-pages/"
+                     f"{self.notebooks_dir}/{slug}/{slug}.ipynb")
+            links += f", or [open it in Colab]({colab})"
+        return f"*Every number and figure in this post is computed by the code shown with it; {links}.*"
 
     def _code_cell(self, cell: Cell, executed: dict) -> list[str]:
         tags = set(cell.tags)
@@ -143,9 +157,33 @@ class Renderer:
         return html + "</figure>"
 
     def _notebook(self, cells: list) -> bytes:
+        from .cache import local_imports
+
         front = self.post.front
+        # The helper modules the post imports (posts_src/initlab.py) are published next to the
+        # notebooks, so a notebook opened in Colab or downloaded can fetch them (first code cell).
+        search_dir = self.post.path.parent
+        code = "\n".join(cell.source for cell in self.post.code_cells)
+        helpers = sorted(path for path in local_imports(code, search_dir) if path.parent == search_dir)
+        for path in helpers:
+            self.files[f"{self.notebooks_dir}/{path.name}"] = path.read_bytes()
+        setup = []
+        github = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?", self.repo_url or "")
+        if helpers and github:
+            owner, repo = github.groups()
+            base = f"https://raw.githubusercontent.com/{owner}/{repo}/gh-pages/{self.notebooks_dir}"
+            setup = [nbformat.v4.new_code_cell(
+                "# Outside the site's build (Colab, a downloaded copy), fetch the helper module(s) this\n"
+                "# notebook imports, as published with the site it was executed for.\n"
+                "import importlib.util\n"
+                "import urllib.request\n\n"
+                f"for module in {[path.stem for path in helpers]!r}:\n"
+                "    if importlib.util.find_spec(module) is None:\n"
+                f'        urllib.request.urlretrieve(f"{base}/{{module}}.py", f"{{module}}.py")',
+                metadata={"tags": ["setup"]})]
         notebook = nbformat.v4.new_notebook()
-        notebook.cells = [nbformat.v4.new_markdown_cell(f"# {front['title']}\n\n{front['description']}"), *cells]
+        notebook.cells = [nbformat.v4.new_markdown_cell(f"# {front['title']}\n\n{front['description']}"),
+                          *setup, *cells]
         notebook.metadata = {
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": self.entry.get("language_info", {}),
@@ -153,7 +191,6 @@ class Renderer:
         for number, cell in enumerate(notebook.cells):
             cell["id"] = f"cell-{number}"  # stable ids: byte-identical notebooks
         return (nbformat.writes(notebook) + "\n").encode()
-
 
 def _fenced(text: str, language: str, classes: str = "") -> str:
     """A fenced block whose fence is longer than any backtick run inside `text`."""
