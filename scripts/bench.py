@@ -98,12 +98,15 @@ def environment(threads_pinned: bool = True) -> dict[str, str]:
 
 def run(command: list, cwd: Path, env: dict | None = None) -> tuple[float, str]:
     started = time.perf_counter()
-    result = subprocess.run([str(c) for c in command], cwd=cwd, env=env or environment(),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(c) for c in command], cwd=cwd, env=env or environment(), capture_output=True, text=True
+    )
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
-        raise SystemExit(f"bench: command failed ({result.returncode}): {' '.join(map(str, command))} in {cwd}")
+        raise SystemExit(
+            f"bench: command failed ({result.returncode}): {' '.join(map(str, command))} in {cwd}"
+        )
     return seconds, result.stdout + result.stderr
 
 
@@ -125,8 +128,11 @@ class Ours:
             if extra.suffix != ".md" and extra.is_file():
                 shutil.copy2(extra, root / "posts_src")
         generated = {ROOT / "docs" / "blog" / "posts", ROOT / "docs" / "notebooks"}
-        shutil.copytree(ROOT / "docs", root / "docs",
-                        ignore=lambda folder, names: [n for n in names if Path(folder) / n in generated])
+        shutil.copytree(
+            ROOT / "docs",
+            root / "docs",
+            ignore=lambda folder, names: [n for n in names if Path(folder) / n in generated],
+        )
         for folder in ("hooks", "overrides", "scripts"):
             shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
         for name in ("mkdocs.yml", "requirements.txt", "package.json", "package-lock.json"):
@@ -146,7 +152,9 @@ class Ours:
             raise SystemExit(f"bench: cannot read the executor's summary in:\n{output}")
         executed = [m.group(1) for m in EXECUTED_LINE.finditer(output)]
         if len(executed) != int(summary.group(1)):
-            raise SystemExit(f"bench: executor output lists {len(executed)} posts, summary says {summary.group(1)}")
+            raise SystemExit(
+                f"bench: executor output lists {len(executed)} posts, summary says {summary.group(1)}"
+            )
         return seconds, executed, output
 
     def mkdocs(self) -> float:
@@ -157,7 +165,9 @@ class Ours:
     def build(self) -> Run:
         posts_seconds, executed, _ = self.posts()
         mkdocs_seconds = self.mkdocs()
-        return Run(posts_seconds + mkdocs_seconds, executed, {"posts": posts_seconds, "mkdocs": mkdocs_seconds})
+        return Run(
+            posts_seconds + mkdocs_seconds, executed, {"posts": posts_seconds, "mkdocs": mkdocs_seconds}
+        )
 
     def floor(self) -> Run:
         return Run(self.mkdocs())
@@ -226,7 +236,11 @@ class Baseline:
 
         source = self.sources / f"{slug}.md"
         notebook = jupytext.read(source, fmt="md")
-        notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+        notebook.metadata["kernelspec"] = {
+            "display_name": "Python 3",
+            "language": "python",
+            "name": "python3",
+        }
         jupytext.write(notebook, self.notebooks / f"{source.stem}.ipynb", fmt="ipynb")
 
     def clean(self) -> None:
@@ -235,8 +249,9 @@ class Baseline:
 
     def build(self) -> Run:
         before = {p.name for p in self.cache.glob("*.json")} if self.cache.is_dir() else set()
-        seconds, _ = run([MKDOCS, "build", "--quiet", "--site-dir", "site"], self.root,
-                         environment(threads_pinned=False))
+        seconds, _ = run(
+            [MKDOCS, "build", "--quiet", "--site-dir", "site"], self.root, environment(threads_pinned=False)
+        )
         after = {p.name for p in self.cache.glob("*.json")}
         # A cache miss writes a new entry: count them as executed notebooks.
         return Run(seconds, sorted(after - before))
@@ -251,8 +266,10 @@ def edit_prose(post: Path, number: int) -> None:
     marker = "<!-- more -->\n"
     if marker not in text:
         raise SystemExit(f"bench: {post} has no '<!-- more -->' line to edit after")
-    post.write_text(text.replace(marker, f"{marker}\nA prose edit made by the benchmark (run {number}).\n", 1),
-                    encoding="utf-8")
+    post.write_text(
+        text.replace(marker, f"{marker}\nA prose edit made by the benchmark (run {number}).\n", 1),
+        encoding="utf-8",
+    )
 
 
 def edit_helper(helper: Path, number: int) -> None:
@@ -266,18 +283,27 @@ def edit_helper(helper: Path, number: int) -> None:
 def machine() -> str:
     cpu = "unknown CPU"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     ram = ""
     try:
-        kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal")))
-        ram = f", {kb / 1024 ** 2:.0f} GiB RAM"
+        kb = int(
+            next(
+                line.split()[1]
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            )
+        )
+        ram = f", {kb / 1024**2:.0f} GiB RAM"
     except (OSError, StopIteration, ValueError):
         pass
-    return f"{os.cpu_count()} CPUs ({cpu}){ram}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return f"{os.cpu_count()} CPUs ({cpu}){ram}, {system}"
 
 
 def load_average() -> str:
@@ -298,15 +324,23 @@ def repeat(runs: int, label: str, before, action) -> Result:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per situation (median; default 3)")
-    parser.add_argument("--cold-runs", type=int, default=None,
-                        help="runs of the situations that execute every post (cold, helper edit; "
-                             "default: --runs)")
+    parser.add_argument(
+        "--cold-runs",
+        type=int,
+        default=None,
+        help="runs of the situations that execute every post (cold, helper edit; default: --runs)",
+    )
     parser.add_argument("--posts", default="", help="comma-separated slugs (default: every post)")
-    parser.add_argument("--prose-post", default="", help="the post whose prose is edited (default: the first)")
-    parser.add_argument("--no-baseline", action="store_true", help="skip mkdocs-jupyter (no cold ratio check)")
+    parser.add_argument(
+        "--prose-post", default="", help="the post whose prose is edited (default: the first)"
+    )
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip mkdocs-jupyter (no cold ratio check)"
+    )
     parser.add_argument("--no-check", action="store_true", help="exit 0 even if a target fails")
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -348,17 +382,23 @@ def main(argv: list[str] | None = None) -> int:
         post = ours.root / "posts_src" / f"{prose_slug}.md"
         res["prose"] = repeat(runs, "ours prose", lambda n: edit_prose(post, n), ours.build)
         if base:
+
             def edit_base(number: int) -> None:
                 edit_prose(base.sources / f"{prose_slug}.md", number)
                 base.convert(prose_slug)
 
             res["base prose"] = repeat(runs, "mkdocs-jupyter prose", edit_base, base.build)
         log(f"(4) helper edit: posts_src/{HELPER}")
-        res["helper"] = repeat(cold_runs, "ours helper", lambda n: edit_helper(ours.root / "posts_src" / HELPER, n),
-                               ours.build)
+        res["helper"] = repeat(
+            cold_runs, "ours helper", lambda n: edit_helper(ours.root / "posts_src" / HELPER, n), ours.build
+        )
         if base:
-            res["base helper"] = repeat(cold_runs, "mkdocs-jupyter helper",
-                                        lambda n: edit_helper(base.notebooks / HELPER, n), base.build)
+            res["base helper"] = repeat(
+                cold_runs,
+                "mkdocs-jupyter helper",
+                lambda n: edit_helper(base.notebooks / HELPER, n),
+                base.build,
+            )
         dependents = ours.dependents()
     finally:
         if args.keep:
@@ -369,64 +409,123 @@ def main(argv: list[str] | None = None) -> int:
 
     floor = res["floor"].median
     n = len(slugs)
-    rows = [("(1) cold: empty cache", "cold"), ("(2) warm: nothing changed", "warm"),
-            (f"(3) prose edit ({prose_slug})", "prose"), (f"(4) helper edit ({HELPER})", "helper")]
-    header = ("situation", "ours s", "executor s", "mkdocs s", "executed", "mkdocs-jupyter s", "executed", "ratio")
+    rows = [
+        ("(1) cold: empty cache", "cold"),
+        ("(2) warm: nothing changed", "warm"),
+        (f"(3) prose edit ({prose_slug})", "prose"),
+        (f"(4) helper edit ({HELPER})", "helper"),
+    ]
+    header = (
+        "situation",
+        "ours s",
+        "executor s",
+        "mkdocs s",
+        "executed",
+        "mkdocs-jupyter s",
+        "executed",
+        "ratio",
+    )
     table = [header, tuple("---" for _ in header)]
     for title, key in rows:
         ours_result = res[key]
         base_result = res.get(f"base {key}")
-        table.append((
-            title, f"{ours_result.median:.1f}", f"{ours_result.part('posts'):.1f}",
-            f"{ours_result.part('mkdocs'):.1f}", f"{len(ours_result.executed)}/{n}",
-            f"{base_result.median:.1f}" if base_result else "-",
-            f"{len(base_result.executed)}/{n}" if base_result else "-",
-            f"{ours_result.median / base_result.median:.2f}x" if base_result else "-",
-        ))
+        table.append(
+            (
+                title,
+                f"{ours_result.median:.1f}",
+                f"{ours_result.part('posts'):.1f}",
+                f"{ours_result.part('mkdocs'):.1f}",
+                f"{len(ours_result.executed)}/{n}",
+                f"{base_result.median:.1f}" if base_result else "-",
+                f"{len(base_result.executed)}/{n}" if base_result else "-",
+                f"{ours_result.median / base_result.median:.2f}x" if base_result else "-",
+            )
+        )
     table.append(("floor: bare `mkdocs build`", f"{floor:.1f}", "-", f"{floor:.1f}", "-", "-", "-", "-"))
     lines = ["| " + " | ".join(row) + " |" for row in table]
 
     checks = []
     warm = res["warm"].median
-    checks.append((f"warm rebuild <= {WARM_OVER_FLOOR}x bare mkdocs floor",
-                   warm <= WARM_OVER_FLOOR * floor, f"{warm:.1f} s = {warm / floor:.2f}x of {floor:.1f} s"))
-    checks.append(("warm rebuild executes 0 posts", not res["warm"].executed,
-                   f"{len(res['warm'].executed)} executed"))
+    checks.append(
+        (
+            f"warm rebuild <= {WARM_OVER_FLOOR}x bare mkdocs floor",
+            warm <= WARM_OVER_FLOOR * floor,
+            f"{warm:.1f} s = {warm / floor:.2f}x of {floor:.1f} s",
+        )
+    )
+    checks.append(
+        ("warm rebuild executes 0 posts", not res["warm"].executed, f"{len(res['warm'].executed)} executed")
+    )
     prose_executed = {slug for r in res["prose"].runs for slug in r.executed}
-    checks.append(("prose edit executes 0 posts", not prose_executed,
-                   f"{len(prose_executed)} executed {sorted(prose_executed) or ''}".strip()))
+    checks.append(
+        (
+            "prose edit executes 0 posts",
+            not prose_executed,
+            f"{len(prose_executed)} executed {sorted(prose_executed) or ''}".strip(),
+        )
+    )
     helper_ok = all(sorted(r.executed) == sorted(dependents) for r in res["helper"].runs)
-    checks.append(("helper edit executes exactly the posts importing it", helper_ok,
-                   f"{len(res['helper'].executed)} executed, {len(dependents)}/{n} posts import {HELPER}"))
+    checks.append(
+        (
+            "helper edit executes exactly the posts importing it",
+            helper_ok,
+            f"{len(res['helper'].executed)} executed, {len(dependents)}/{n} posts import {HELPER}",
+        )
+    )
     cold = res["cold"].median
     if "base cold" in res:
         base_cold = res["base cold"].median
-        checks.append((f"cold <= {COLD_OVER_BASELINE}x mkdocs-jupyter cold", cold <= COLD_OVER_BASELINE * base_cold,
-                       f"{cold:.1f} s = {cold / base_cold:.2f}x of {base_cold:.1f} s"))
+        checks.append(
+            (
+                f"cold <= {COLD_OVER_BASELINE}x mkdocs-jupyter cold",
+                cold <= COLD_OVER_BASELINE * base_cold,
+                f"{cold:.1f} s = {cold / base_cold:.2f}x of {base_cold:.1f} s",
+            )
+        )
     checks.append((f"whole cold site < {COLD_SECONDS:.0f} s", cold < COLD_SECONDS, f"{cold:.1f} s"))
 
     print(f"Machine: {machine()}")
     print(f"Date: {started}; load average (1/5/15 min) before {load_before}, after {load_after}")
-    print(f"Command: .venv/bin/python scripts/bench.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
-    print(f"Posts: {n}; runs per situation: {runs} (cold and helper edit: {cold_runs}); times are medians, "
-          "wall clock, in seconds")
+    arguments = " ".join(argv if argv is not None else sys.argv[1:])
+    print(f"Command: .venv/bin/python scripts/bench.py {arguments}".rstrip())
+    print(
+        f"Posts: {n}; runs per situation: {runs} (cold and helper edit: {cold_runs}); times are medians, "
+        "wall clock, in seconds"
+    )
     print()
     print("\n".join(lines))
     print()
-    print("Ours = scripts/build_posts.py (executor s) + mkdocs build --strict (mkdocs s). Ratio = ours / "
-          "mkdocs-jupyter in the same situation. mkdocs-jupyter's executed count = its cache misses; its cache "
-          "keys on the notebook's bytes only, so a helper edit re-executes nothing there (stale outputs).")
+    print(
+        "Ours = scripts/build_posts.py (executor s) + mkdocs build --strict (mkdocs s). Ratio = ours / "
+        "mkdocs-jupyter in the same situation. mkdocs-jupyter's executed count = its cache misses; its cache "
+        "keys on the notebook's bytes only, so a helper edit re-executes nothing there (stale outputs)."
+    )
     print()
     for name, ok, detail in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
     if args.json:
-        args.json.write_text(json.dumps({
-            "machine": machine(), "date": started, "load_before": load_before, "load_after": load_after,
-            "runs": runs, "cold_runs": cold_runs, "posts": slugs,
-            "results": {key: [{"seconds": r.seconds, "executed": r.executed, "parts": r.parts} for r in value.runs]
-                        for key, value in res.items()},
-            "checks": [{"name": name, "ok": ok, "detail": detail} for name, ok, detail in checks],
-        }, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine(),
+                    "date": started,
+                    "load_before": load_before,
+                    "load_after": load_after,
+                    "runs": runs,
+                    "cold_runs": cold_runs,
+                    "posts": slugs,
+                    "results": {
+                        key: [
+                            {"seconds": r.seconds, "executed": r.executed, "parts": r.parts}
+                            for r in value.runs
+                        ]
+                        for key, value in res.items()
+                    },
+                    "checks": [{"name": name, "ok": ok, "detail": detail} for name, ok, detail in checks],
+                },
+                indent=1,
+            )
+        )
     failed = [name for name, ok, _ in checks if not ok]
     if failed and not args.no_check:
         print(f"bench: {len(failed)} target(s) failed", file=sys.stderr)
