@@ -1,4 +1,4 @@
-""""Edit this page" on a generated page opens its source, posts_src/<slug>.md.
+""" "Edit this page" on a generated page opens its source, posts_src/<slug>.md.
 
 The executor writes docs/blog/posts/<slug>.md and docs/notebooks/<slug>.ipynb
 from posts_src/<slug>.md; an edit to those would be overwritten by the next

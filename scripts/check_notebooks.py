@@ -34,8 +34,10 @@ def main(argv: list[str]) -> int:
     for message in found:
         print(message)
     if found:
-        print("Clear them (Jupyter: Edit > Clear All Outputs), or better write the post as "
-              "posts_src/<slug>.md: see CONTRIBUTING.md")
+        print(
+            "Clear them (Jupyter: Edit > Clear All Outputs), or better write the post as "
+            "posts_src/<slug>.md: see CONTRIBUTING.md"
+        )
     return 1 if found else 0
 
 

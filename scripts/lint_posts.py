@@ -33,14 +33,21 @@ def ruff() -> str:
 
 def ruff_args(command: str, path: Path) -> list[str]:
     # Settings from this project's pyproject.toml; the name makes its posts_src/*.md.py ignores apply.
-    return [ruff(), command, "--config", str(ROOT / "pyproject.toml"), "--stdin-filename",
-            f"posts_src/{path.name}.py"]
+    return [
+        ruff(),
+        command,
+        "--config",
+        str(ROOT / "pyproject.toml"),
+        "--stdin-filename",
+        f"posts_src/{path.name}.py",
+    ]
 
 
 def python_lines(cell: Cell) -> list[str]:
     # IPython magics and shell escapes are not Python: keep the line count, hide the text.
     return [
-        "# " + line.lstrip() if line.lstrip().startswith(("%", "!")) else line for line in cell.source.split("\n")
+        "# " + line.lstrip() if line.lstrip().startswith(("%", "!")) else line
+        for line in cell.source.split("\n")
     ]
 
 
@@ -55,7 +62,10 @@ def lint(path: Path, cells: list[Cell], name: str) -> list[str]:
         origin.append(cell.line + len(cell.source.split("\n")))
     result = subprocess.run(
         [*ruff_args("check", path), "--output-format", "json", "-"],
-        input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=ROOT,
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     if result.returncode not in (0, 1):
         return [f"{name}: ruff failed: {result.stderr.strip()}"]
@@ -75,10 +85,15 @@ def format_cells(path: Path, cells: list[Cell], name: str) -> tuple[list[str], d
             continue  # not Python; the formatter would reject it
         result = subprocess.run(
             [*ruff_args("format", path), "-"],
-            input=cell.source + "\n", capture_output=True, text=True, cwd=ROOT,
+            input=cell.source + "\n",
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
         )
         if result.returncode != 0:
-            messages.append(f"{name}:{cell.line}: ruff format cannot parse this cell: {result.stderr.strip()}")
+            messages.append(
+                f"{name}:{cell.line}: ruff format cannot parse this cell: {result.stderr.strip()}"
+            )
             continue
         formatted = result.stdout.rstrip("\n")
         if formatted != cell.source:

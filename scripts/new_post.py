@@ -25,7 +25,7 @@ from postbuild.source import read_post  # noqa: E402
 DEFAULT_CATEGORY = "Foundations"
 DEFAULT_AUTHOR = "editors"
 
-TEMPLATE = '''\
+TEMPLATE = """\
 ---
 title: {title}
 date: {date}
@@ -98,7 +98,7 @@ initlab.show(
     caption="Outputs of one linear layer with $\\\\Var[w] = 1/\\\\nin$.",
 )
 ```
-'''
+"""
 
 
 def slugify(title: str) -> str:
@@ -107,12 +107,17 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
 
 
-def scaffold(title: str, date: dt.date, category: str = DEFAULT_CATEGORY, author: str = DEFAULT_AUTHOR) -> str:
+def scaffold(
+    title: str, date: dt.date, category: str = DEFAULT_CATEGORY, author: str = DEFAULT_AUTHOR
+) -> str:
     """The text of a new post titled `title`."""
     quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    description = f'"{title.replace(chr(34), "")}: replace this with one sentence for search and link previews."'
-    return TEMPLATE.format(title=quoted, date=date.isoformat(), author=author, category=category,
-                           description=description)
+    description = (
+        f'"{title.replace(chr(34), "")}: replace this with one sentence for search and link previews."'
+    )
+    return TEMPLATE.format(
+        title=quoted, date=date.isoformat(), author=author, category=category, description=description
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,8 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error('give a title with letters or digits: make new-post TITLE="Why LSUV works"')
     path = args.src / f"{slug}.md"
     if path.exists():
-        print(f"new-post: {path} exists; not overwriting it (choose another TITLE or edit that file)",
-              file=sys.stderr)
+        print(
+            f"new-post: {path} exists; not overwriting it (choose another TITLE or edit that file)",
+            file=sys.stderr,
+        )
         return 1
     text = scaffold(title, dt.date.today(), args.category, args.author)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,15 +148,19 @@ def main(argv: list[str] | None = None) -> int:
         file.write(text)
     # Check the scaffold against the same rules as the build, so a bad --category fails here.
     try:
-        validate(read_post(path, str(path)), Allowed.from_files(args.authors_file, args.site_config), str(path))
+        validate(
+            read_post(path, str(path)), Allowed.from_files(args.authors_file, args.site_config), str(path)
+        )
     except BuildError as error:
         path.unlink()
         print(f"new-post: {error}", file=sys.stderr)
         return 1
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-    print(f"new-post: wrote {shown}\n"
-          f"  edit it, then `make serve` to preview (only this post re-executes on save)\n"
-          f"  or `make posts POSTS={slug}` to execute just this post")
+    print(
+        f"new-post: wrote {shown}\n"
+        f"  edit it, then `make serve` to preview (only this post re-executes on save)\n"
+        f"  or `make posts POSTS={slug}` to execute just this post"
+    )
     return 0
 
 

@@ -15,8 +15,12 @@ REPO = "https://github.com/owner/repo"
 def edit_url_of(tmp_path, src_uri, repo_url=REPO):
     (tmp_path / "posts_src").mkdir(exist_ok=True)
     (tmp_path / "posts_src" / "a-post.md").write_text("---\n---\n")
-    config = SimpleNamespace(repo_url=repo_url, edit_uri="edit/main/docs/", docs_dir=str(tmp_path / "docs"),
-                             config_file_path=str(tmp_path / "mkdocs.yml"))
+    config = SimpleNamespace(
+        repo_url=repo_url,
+        edit_uri="edit/main/docs/",
+        docs_dir=str(tmp_path / "docs"),
+        config_file_path=str(tmp_path / "mkdocs.yml"),
+    )
     page = SimpleNamespace(file=SimpleNamespace(src_uri=src_uri), edit_url=f"{REPO}/edit/main/docs/{src_uri}")
     edit_links.on_page_context({}, page=page, config=config, nav=None)
     return page.edit_url
@@ -25,7 +29,9 @@ def edit_url_of(tmp_path, src_uri, repo_url=REPO):
 def test_generated_post_and_notebook_pages_edit_their_source(tmp_path):
     assert edit_url_of(tmp_path, "blog/posts/a-post.md") == f"{REPO}/edit/main/posts_src/a-post.md"
     assert edit_url_of(tmp_path, "notebooks/a-post.ipynb") == f"{REPO}/edit/main/posts_src/a-post.md"
-    assert edit_url_of(tmp_path, "blog/posts/a-post.md", REPO + "/") == f"{REPO}/edit/main/posts_src/a-post.md"
+    assert (
+        edit_url_of(tmp_path, "blog/posts/a-post.md", REPO + "/") == f"{REPO}/edit/main/posts_src/a-post.md"
+    )
 
 
 def test_hand_written_pages_keep_their_edit_url(tmp_path):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
+
 from postbuild.build import build
 from postbuild.frontmatter import Allowed, validate
 from postbuild.source import read_post
@@ -15,8 +16,9 @@ NEW_POST = ROOT / "scripts" / "new_post.py"
 
 
 def new_post(src, *args):
-    return subprocess.run([sys.executable, str(NEW_POST), *args, "--src", str(src)],
-                          capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, str(NEW_POST), *args, "--src", str(src)], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def test_scaffold_builds_as_it_is(project):
@@ -28,7 +30,7 @@ def test_scaffold_builds_as_it_is(project):
     assert report.ok, report.errors
     assert report.executed == ["why-var-y-1-measured"]
     text = project.output("why-var-y-1-measured")
-    assert 'title: Why Var[y] = 1, measured' in text
+    assert "title: Why Var[y] = 1, measured" in text
     assert re.search(r"The measured output variance is [01]\.\d{3}, against", text)  # computed
     assert "{{" not in text
     assert "![Histogram of the layer's outputs" in text
@@ -36,8 +38,10 @@ def test_scaffold_builds_as_it_is(project):
     assert (project.docs / "notebooks/why-var-y-1-measured.ipynb").is_file()
     # Links under the summary: the notebook page, and Colab on the deployed gh-pages branch.
     assert "[executed notebook](../../notebooks/why-var-y-1-measured.ipynb)" in text
-    assert ("[open it in Colab](https://colab.research.google.com/github/owner/repo/blob/gh-pages/"
-            "notebooks/why-var-y-1-measured/why-var-y-1-measured.ipynb)") in text
+    assert (
+        "[open it in Colab](https://colab.research.google.com/github/owner/repo/blob/gh-pages/"
+        "notebooks/why-var-y-1-measured/why-var-y-1-measured.ipynb)"
+    ) in text
     # The notebook fetches the helper it imports, published next to it, when it runs elsewhere.
     assert (project.docs / "notebooks/initlab.py").read_bytes() == (project.src / "initlab.py").read_bytes()
     notebook = json.loads((project.docs / "notebooks/why-var-y-1-measured.ipynb").read_text())

@@ -14,22 +14,32 @@ SCRIPTS = ROOT / "scripts"
 
 
 def run(*args, **kwargs):
-    return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, cwd=ROOT, **kwargs)
+    return subprocess.run(
+        [sys.executable, *map(str, args)], capture_output=True, text=True, cwd=ROOT, **kwargs
+    )
 
 
 def notebook(outputs, execution_count=None):
-    cell = {"cell_type": "code", "id": "a", "metadata": {}, "source": "1 + 1",
-            "execution_count": execution_count, "outputs": outputs}
+    cell = {
+        "cell_type": "code",
+        "id": "a",
+        "metadata": {},
+        "source": "1 + 1",
+        "execution_count": execution_count,
+        "outputs": outputs,
+    }
     return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
 # --- no executed notebooks -------------------------------------------------------------------------
 
+
 def test_no_tracked_notebook_has_outputs():
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
-    tracked = subprocess.run(["git", "ls-files", "-z", "*.ipynb"], capture_output=True, text=True, cwd=ROOT,
-                             check=True).stdout.split("\0")
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z", "*.ipynb"], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout.split("\0")
     tracked = [name for name in tracked if name]
     if tracked:
         result = run(SCRIPTS / "check_notebooks.py", *tracked)
@@ -38,7 +48,9 @@ def test_no_tracked_notebook_has_outputs():
 
 def test_notebook_check_rejects_outputs_and_accepts_clean(tmp_path):
     (tmp_path / "clean.ipynb").write_text(notebook([]))
-    (tmp_path / "run.ipynb").write_text(notebook([{"output_type": "stream", "name": "stdout", "text": "2"}], 1))
+    (tmp_path / "run.ipynb").write_text(
+        notebook([{"output_type": "stream", "name": "stdout", "text": "2"}], 1)
+    )
     assert run(SCRIPTS / "check_notebooks.py", tmp_path / "clean.ipynb").returncode == 0
     result = run(SCRIPTS / "check_notebooks.py", tmp_path / "clean.ipynb", tmp_path / "run.ipynb")
     assert result.returncode == 1 and "run.ipynb: cell 1 has outputs" in result.stdout
@@ -46,12 +58,23 @@ def test_notebook_check_rejects_outputs_and_accepts_clean(tmp_path):
 
 # --- GitHub workflows ------------------------------------------------------------------------------
 
+
 def test_workflows_match_the_github_schema():
     pytest.importorskip("check_jsonschema")
     assert WORKFLOWS
-    result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
-                             "vendor.github-workflows", *map(str, WORKFLOWS)],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *map(str, WORKFLOWS),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -69,7 +92,11 @@ def test_ci_is_safe_for_forks_and_runs_the_readme_command():
     cache = next(step for step in test_steps if step.get("uses", "").startswith("actions/cache"))
     assert cache["with"]["path"] == ".cache/posts" and "requirements.txt" in cache["with"]["key"]
     python = next(step for step in test_steps if step.get("uses", "").startswith("actions/setup-python"))
-    assert python["with"] == {"python-version": "3.11", "cache": "pip", "cache-dependency-path": "requirements.txt"}
+    assert python["with"] == {
+        "python-version": "3.11",
+        "cache": "pip",
+        "cache-dependency-path": "requirements.txt",
+    }
     deploy = ci["jobs"]["deploy"]
     assert deploy["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
     assert deploy["needs"] == "test" and deploy["permissions"] == {"contents": "write"}
@@ -86,12 +113,20 @@ def test_pull_request_template_asks_for_figures_and_make_test():
 
 # --- pre-commit hooks ------------------------------------------------------------------------------
 
+
 def test_pre_commit_hooks_are_local_and_their_tools_are_installed():
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
     assert all(repo["repo"] == "local" for repo in config["repos"])  # nothing fetched from GitHub
-    assert {"ruff-check", "ruff-format", "ruff-posts", "no-notebook-outputs", "trailing-whitespace",
-            "end-of-file-fixer", "check-yaml"} <= {hook["id"] for hook in hooks}
+    assert {
+        "ruff-check",
+        "ruff-format",
+        "ruff-posts",
+        "no-notebook-outputs",
+        "trailing-whitespace",
+        "end-of-file-fixer",
+        "check-yaml",
+    } <= {hook["id"] for hook in hooks}
     venv_bin = ROOT / ".venv" / "bin"
     if not venv_bin.is_dir():
         pytest.skip("no .venv: run `make setup`")
@@ -108,7 +143,9 @@ def test_a_new_post_passes_the_post_lint_and_a_bad_cell_is_reported_at_its_line(
     result = run(SCRIPTS / "lint_posts.py", post)
     assert result.returncode == 0, result.stdout
     text = post.read_text()
-    post.write_text(text.replace("gen = initlab.seed_everything(0)", "gen = initlab.seed_everything(0)\nimport os"))
+    post.write_text(
+        text.replace("gen = initlab.seed_everything(0)", "gen = initlab.seed_everything(0)\nimport os")
+    )
     line = text[: text.index("gen = initlab")].count("\n") + 2
     result = run(SCRIPTS / "lint_posts.py", post)
     assert result.returncode == 1
