@@ -1,0 +1,447 @@
+"""The browser checks, as plain functions shared by the real-site and the defect tests.
+
+A built site is served on 127.0.0.1 (`serve`), Debian's chromium is driven by
+Playwright (`launch`), and each page is audited in a fresh context
+(`audit_page`): cold cache, so the bytes it loads are its real weight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import http.server
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+DESKTOP = {"width": 1280, "height": 800}
+MOBILE_WIDTH = 390
+MAX_POST_BYTES = 1_500_000
+TEX_DELIMITERS = ("\\(", "\\[", "$$", "\\begin{")
+
+# Undefined macros are errors in the test build: MathJax's `noundefined` package
+# (on by default) shows an unknown \macro as red text; without it the TeX input
+# jax raises "Undefined control sequence", which becomes an <mjx-merror>.
+# The site's config script assigns `window.MathJax = {...}`; this setter edits
+# that object on its way in, before tex-chtml.js reads it.
+STRICT_MATHJAX = """
+(() => {
+  let value;
+  Object.defineProperty(window, "MathJax", {
+    configurable: true,
+    get() { return value; },
+    set(v) {
+      if (v && !v.version && typeof v === "object") {
+        v.tex = v.tex || {};
+        v.tex.packages = {"[-]": ["noundefined"]};
+      }
+      value = v;
+    },
+  });
+})();
+"""
+
+WAIT_FOR_MATH = """
+async () => {
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const start = Date.now();
+  while (!(window.MathJax && MathJax.startup && MathJax.startup.promise && window.document$)) {
+    if (Date.now() - start > 15000) return "MathJax never started";
+    await sleep(50);
+  }
+  await MathJax.startup.promise;
+  const pending = () => [...document.querySelectorAll(".arithmatex")].filter(e => !e.querySelector("mjx-container"));
+  const settled = Date.now();
+  while (pending().length) {
+    // mathjax-typeset.js chains the page's typeset onto startup.promise
+    if (Date.now() - settled > 4000) {
+      const left = pending();
+      return `${left.length} formula(s) never typeset, first: ${left[0].textContent.trim().slice(0, 80)}`;
+    }
+    await sleep(50);
+    await MathJax.startup.promise;
+  }
+  await MathJax.startup.promise;
+  return null;
+}
+"""
+
+MATH_ERRORS = """
+() => [...document.querySelectorAll("mjx-merror")].map(e => {
+  const container = e.closest("mjx-container");
+  const source = container && container.closest(".arithmatex");
+  return (e.getAttribute("data-mjx-error") || e.textContent) + (source ? ` in ${source.dataset.tex || ""}` : "");
+})
+"""
+
+# Visible text of the content, without code blocks (TeX in a Python string is fine)
+VISIBLE_TEXT = """
+() => {
+  const root = document.querySelector(".md-content") || document.body;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  for (let node; (node = walker.nextNode()); ) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest("pre, code, script, style, noscript, mjx-container, textarea")) continue;
+    if (!parent.checkVisibility()) continue;
+    parts.push(node.textContent);
+  }
+  return parts.join("");
+}
+"""
+
+IMAGES = """
+async () => {
+  const images = [...document.querySelectorAll("img")];
+  images.forEach(img => { img.loading = "eager"; });
+  await Promise.all(images.map(img => img.decode().catch(() => null)));
+  return images.map(img => ({
+    src: img.getAttribute("src"), alt: img.getAttribute("alt"),
+    loaded: img.complete && img.naturalWidth > 0,
+  }));
+}
+"""
+
+OVERFLOW = """
+(width) => {
+  const wide = [];
+  for (const e of document.querySelectorAll("body *")) {
+    const r = e.getBoundingClientRect();
+    if (r.width > 0 && r.right > width + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > width + 1))
+      wide.push(`<${e.tagName.toLowerCase()} class="${e.className && e.className.baseVal === undefined ? e.className : ""}"> to x=${Math.round(r.right)}`);
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 3)};
+}
+"""
+
+AXE_SCRIPT = (Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js").read_text()
+# The palette changes colours only, so the dark audit runs the colour rules.
+AXE_RULES = {"light": None, "dark": ["color-contrast", "link-in-text-block"]}
+
+
+# --- the server ---------------------------------------------------------------------------
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files; a missing path gets the site's 404.html with status 404, as on a host."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class Server:
+    """A site folder served on 127.0.0.1 at a free port, in a thread."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(_Handler, directory=str(self.root)))
+        self.httpd.daemon_threads = True
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.base = self.origin + "/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# --- the site's pages -----------------------------------------------------------------------
+
+def site_pages(site: Path) -> list[str]:
+    """URL paths of every page in a built site (not 404.html, not the MathJax assets)."""
+    pages = []
+    for html in sorted(site.rglob("*.html")):
+        rel = html.relative_to(site).as_posix()
+        if rel == "404.html" or rel.startswith("assets/"):
+            continue
+        pages.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+    return pages
+
+
+def is_post(path: str) -> bool:
+    parts = path.strip("/").split("/")
+    return len(parts) == 2 and parts[0] == "blog" and parts[1] not in ("archive", "category", "page", "tag")
+
+
+# --- a browser --------------------------------------------------------------------------------
+
+async def launch(playwright):
+    """Debian's chromium; a missing binary is an error, never a skip."""
+    if not Path(CHROMIUM).is_file():
+        raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
+    return await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@dataclass
+class Traffic:
+    """What a context asked the network for, and what went wrong."""
+
+    origin: str
+    problems: list[str] = field(default_factory=list)
+    requests: list = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+
+    async def attach(self, context) -> None:
+        await context.route("**/*", self._route)
+        context.on("requestfinished", lambda request: self.requests.append(request))
+        context.on("requestfailed", self._failed)
+        context.on("response", self._response)
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.problems.append(f"JavaScript error: {error.error}"))
+
+    async def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(self.origin + "/"):
+            await route.continue_()
+        else:
+            self.foreign.append(url)
+            self.problems.append(f"request to another host: {url}")
+            await route.abort("blockedbyclient")
+
+    def _failed(self, request) -> None:
+        if request.url.startswith(self.origin + "/"):
+            self.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            text = message.text
+            if "net::ERR_BLOCKED_BY_CLIENT" in text:
+                return  # reported as a request to another host
+            self.problems.append(f"console error: {text[:300]}")
+
+    async def weight(self) -> dict[str, int]:
+        """Transferred bytes (headers + body) by kind, for the requests seen so far."""
+        kinds: dict[str, int] = {}
+        for request in list(self.requests):
+            try:
+                sizes = await request.sizes()
+            except Exception:  # noqa: BLE001 - a request of a closed page
+                continue
+            size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            url = request.url
+            if "/assets/mathjax/" in url:
+                kind = "mathjax"
+            elif request.resource_type == "font" or url.endswith((".woff", ".woff2", ".ttf")):
+                kind = "font"
+            else:
+                kind = {"document": "html", "stylesheet": "css", "script": "js", "image": "image"}.get(
+                    request.resource_type, "other")
+            kinds[kind] = kinds.get(kind, 0) + size
+        return kinds
+
+
+async def new_context(browser, origin: str, **kwargs):
+    options = {"viewport": DESKTOP, "color_scheme": "light", "service_workers": "block", **kwargs}
+    context = await browser.new_context(**options)
+    await context.add_init_script(STRICT_MATHJAX)
+    traffic = Traffic(origin)
+    await traffic.attach(context)
+    return context, traffic
+
+
+# --- the checks -------------------------------------------------------------------------------
+
+async def check_math(page) -> list[str]:
+    problems = []
+    waited = await page.evaluate(WAIT_FOR_MATH)
+    if waited:
+        problems.append(f"MathJax: {waited}")
+    for error in await page.evaluate(MATH_ERRORS):
+        problems.append(f"formula error (mjx-merror): {error}")
+    return problems
+
+
+async def check_page(page, url: str) -> list[str]:
+    """A loaded page: math typeset without errors, no raw TeX, every image loaded with alt text."""
+    problems = await check_math(page)
+    text = await page.evaluate(VISIBLE_TEXT)
+    for delimiter in TEX_DELIMITERS:
+        at = text.find(delimiter)
+        if at >= 0:
+            snippet = " ".join(text[max(0, at - 40): at + 60].split())
+            problems.append(f"raw TeX {delimiter!r} in the visible text: ...{snippet}...")
+    for image in await page.evaluate(IMAGES):
+        if not image["loaded"]:
+            problems.append(f"image did not load: {image['src']}")
+        if not (image["alt"] or "").strip():
+            problems.append(f"image without alt text: {image['src']}")
+    return problems
+
+
+async def set_palette(page, scheme: str) -> None:
+    """Click the header's palette toggle until the page shows `scheme` (default or slate)."""
+    for _ in range(4):
+        if await page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme:
+            return
+        await page.locator("form[data-md-component=palette] label:not([hidden])").first.click()
+    raise AssertionError(f"the palette toggle never showed the {scheme} scheme")
+
+
+async def check_axe(page, palette: str) -> list[str]:
+    """axe-core: serious and critical violations."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.evaluate(AXE_SCRIPT)
+    options = {"resultTypes": ["violations"]}
+    if AXE_RULES[palette]:
+        options["runOnly"] = {"type": "rule", "values": AXE_RULES[palette]}
+    results = await page.evaluate("(options) => axe.run(document, options)", options)
+    problems = []
+    for violation in results["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
+            summary = violation["nodes"][0].get("failureSummary", "").replace("\n", " ")[:200]
+            problems.append(f"axe ({palette}): {violation['id']} [{violation['impact']}] {violation['help']}; "
+                            f"{len(violation['nodes'])} node(s), e.g. {targets}: {summary}")
+    return problems
+
+
+async def check_overflow(page, width: int = MOBILE_WIDTH) -> list[str]:
+    await page.set_viewport_size({"width": width, "height": 844})
+    await page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    result = await page.evaluate(OVERFLOW, width)
+    if result["scrollWidth"] > width:
+        return [f"horizontal overflow at {width} px: page is {result['scrollWidth']} px wide; "
+                f"sticking out: {result['wide']}"]
+    return []
+
+
+@dataclass
+class PageReport:
+    path: str
+    problems: list[str]
+    weight: dict[str, int]
+    seconds: float
+
+
+async def audit_page(browser, base: str, path: str, screenshots: Path | None = None,
+                     axe: bool = True, mobile: bool = True) -> PageReport:
+    """Every per-page check on one page, in a fresh context (cold cache)."""
+    started = time.monotonic()
+    origin = base.rstrip("/")
+    context, traffic = await new_context(browser, origin)
+    try:
+        page = await context.new_page()
+        url = urljoin(base, path)
+        response = await page.goto(url, wait_until="load")
+        problems = []
+        if response is None or response.status != 200:
+            problems.append(f"{url} answered {response and response.status}")
+        problems += await check_page(page, url)
+        await page.evaluate("document.fonts.ready.then(() => null)")
+        try:
+            await page.wait_for_load_state("networkidle", timeout=5000)
+        except Exception:  # noqa: BLE001 - long polling is not expected; weigh what loaded
+            pass
+        weight = await traffic.weight()
+        name = re.sub(r"[^A-Za-z0-9]+", "-", path.strip("/")) or "index"
+        for palette, scheme in (("light", "default"), ("dark", "slate")):
+            await set_palette(page, scheme)
+            if axe:
+                problems += await check_axe(page, palette)
+            if screenshots is not None:
+                await page.screenshot(path=str(screenshots / f"{name}--{palette}.jpg"), full_page=True,
+                                      type="jpeg", quality=80)
+        if mobile:
+            problems += await check_overflow(page)
+        problems += traffic.problems
+        return PageReport(path, problems, weight, time.monotonic() - started)
+    finally:
+        await context.close()
+
+
+async def audit_pages(browser, base: str, paths: list[str], jobs: int = 2, **kwargs) -> dict[str, PageReport]:
+    """`audit_page` on many pages, `jobs` at a time."""
+    gate = asyncio.Semaphore(jobs)
+
+    async def one(path: str) -> PageReport:
+        async with gate:
+            try:
+                return await audit_page(browser, base, path, **kwargs)
+            except Exception as error:  # noqa: BLE001 - a page that crashes the audit fails its test
+                return PageReport(path, [f"audit crashed: {type(error).__name__}: {error}"], {}, 0.0)
+
+    reports = await asyncio.gather(*(one(path) for path in paths))
+    return {report.path: report for report in reports}
+
+
+# --- links, in the built files ------------------------------------------------------------------
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for key in ("id", "name") if tag == "a" else ("id",):
+            if attrs.get(key):
+                self.ids.add(attrs[key])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if tag == "link" and attrs.get("href") and attrs.get("rel") not in ("canonical",):
+            self.links.append(attrs["href"])
+        if tag in ("img", "script") and attrs.get("src"):
+            self.links.append(attrs["src"])
+
+
+@functools.lru_cache(maxsize=None)
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    return parser
+
+
+def check_links(site: Path, site_url: str = "http://127.0.0.1:8000/") -> tuple[list[str], list[str]]:
+    """(broken internal links and anchors, external links) over every HTML file of a built site."""
+    site = Path(site)
+    _parse.cache_clear()
+    broken, external = [], set()
+    local = urlsplit(site_url)
+    for html in sorted(site.rglob("*.html")):
+        rel = html.relative_to(site).as_posix()
+        if rel.startswith("assets/"):
+            continue
+        page_url = urljoin(site_url, rel)
+        for href in _parse(html).links:
+            target = urlsplit(urljoin(page_url, href))
+            if target.scheme in ("mailto", "javascript", "data", "tel"):
+                continue
+            if (target.scheme, target.netloc) != (local.scheme, local.netloc):
+                external.add(href)
+                continue
+            path = unquote(target.path)[len(local.path):]
+            file = site / path
+            if path == "" or path.endswith("/"):
+                file = file / "index.html"
+            if not file.is_file():
+                broken.append(f"{rel}: {href} -> no file {file.relative_to(site).as_posix()}")
+                continue
+            if target.fragment and file.suffix == ".html":
+                if unquote(target.fragment) not in _parse(file).ids:
+                    broken.append(f"{rel}: {href} -> no #{target.fragment} in {file.relative_to(site).as_posix()}")
+    return broken, sorted(external)

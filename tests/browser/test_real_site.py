@@ -1,0 +1,200 @@
+"""The real site in headless chromium, as a reader sees it (site/ is built by `make test`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+from xml.etree import ElementTree as ET
+
+import pytest
+from conftest import ROOT
+
+from . import conftest as browser_conftest
+from . import harness
+
+SITE = browser_conftest.SITE
+PAGES = harness.site_pages(SITE) if SITE.is_dir() else []
+POSTS = [path for path in PAGES if harness.is_post(path)]
+SEARCHES = ["fan_in", "kaiming_uniform_", "LSUV", "independence"]
+
+
+def test_the_site_has_pages_to_check(site):
+    """Without pages the parametrized tests below would not run: that is a failure."""
+    assert PAGES, "no pages found in site/"
+    assert POSTS, "no post pages found in site/blog/"
+
+
+@pytest.mark.parametrize("path", PAGES or ["(site/ not built)"])
+def test_page(audit, path):
+    """Math typeset without errors or raw TeX, images, console, requests, axe (light, dark), 390 px."""
+    report = audit.get(path)
+    assert report is not None, f"{path} was not audited"
+    assert not report.problems, f"{path}:\n  " + "\n  ".join(report.problems)
+
+
+@pytest.mark.parametrize("path", POSTS or ["(site/ not built)"])
+def test_post_page_weight(audit, path):
+    report = audit[path]
+    total = sum(report.weight.values())
+    assert report.weight.get("html"), f"{path}: the page's own HTML was not counted: {report.weight}"
+    assert total <= harness.MAX_POST_BYTES, f"{path} transfers {total:,} bytes: {report.weight}"
+
+
+def test_404_page(browser, server):
+    async def run():
+        context, traffic = await harness.new_context(browser.browser, server.origin)
+        try:
+            page = await context.new_page()
+            response = await page.goto(server.base + "no/such/page/")
+            styled = await page.evaluate("""() => ({
+                sheets: [...document.styleSheets].filter(s => s.href && s.cssRules.length).length,
+                header: getComputedStyle(document.querySelector('.md-header')).position,
+                text: document.querySelector('.md-content').innerText,
+            })""")
+            problems = await harness.check_page(page, page.url)
+            others = [p for p in traffic.problems if "no/such/page" not in p]
+            return response.status, styled, problems + others
+        finally:
+            await context.close()
+
+    status, styled, problems = browser.run(run())
+    assert status == 404
+    assert styled["sheets"] >= 2 and styled["header"] == "sticky", f"404 page without the site's CSS: {styled}"
+    assert "404" in styled["text"]
+    assert not problems, problems
+
+
+def _post_links(page_html: str) -> set[str]:
+    return set(re.findall(r'href="([^"#]*)"', page_html))
+
+
+def test_instant_navigation_keeps_math_typeset(browser, server, site):
+    """From the posts list, click into a post, then click on to another post: no reload, math typeset."""
+    assert len(POSTS) >= 2, "need two posts"
+
+    async def run():
+        context, traffic = await harness.new_context(browser.browser, server.origin)
+        problems = []
+        try:
+            page = await context.new_page()
+            await page.goto(server.base + "blog/")
+            problems += await harness.check_math(page)
+            await page.evaluate("window.__no_reload = true")
+            visited = []
+            for _ in range(2):
+                here = urlsplit(page.url).path
+                links = page.locator(".md-content a[href]")
+                target = None
+                for index in range(await links.count()):
+                    link = links.nth(index)
+                    href = await link.get_attribute("href")
+                    path = urlsplit(urljoin(page.url, href)).path.lstrip("/")
+                    if harness.is_post(path) and "/" + path != here and path not in visited and await link.is_visible():
+                        target = (link, path)
+                        break
+                if target is None:
+                    return problems + [f"no visible link to another post on {here}"], visited
+                await target[0].click()
+                await page.wait_for_url(lambda url, p=target[1]: urlsplit(url).path.lstrip("/") == p)
+                visited.append(target[1])
+                if not await page.evaluate("window.__no_reload === true"):
+                    problems.append(f"clicking to {target[1]} reloaded the page (no instant navigation)")
+                problems += [f"{target[1]}: {p}" for p in await harness.check_math(page)]
+                count = await page.evaluate("document.querySelectorAll('.md-content mjx-container').length")
+                if not count:
+                    problems.append(f"{target[1]}: no typeset math after instant navigation")
+            return problems + traffic.problems, visited
+        finally:
+            await context.close()
+
+    problems, visited = browser.run(run())
+    assert len(visited) == 2, (visited, problems)
+    assert not problems, problems
+
+
+def _expected_posts(term: str) -> set[str]:
+    expected = set()
+    for source in (ROOT / "posts_src").glob("*.md"):
+        page = SITE / "blog" / source.stem / "index.html"
+        if term.lower() in source.read_text().lower() and page.is_file():
+            if term.lower() in page.read_text().lower():
+                expected.add(f"blog/{source.stem}/")
+    return expected
+
+
+@pytest.mark.parametrize("query", SEARCHES)
+def test_search_finds_the_post(browser, server, site, query):
+    expected = _expected_posts(query)
+    assert expected, f"no built post contains {query!r} (posts_src/ and its page)"
+
+    async def run():
+        context, traffic = await harness.new_context(browser.browser, server.origin)
+        try:
+            page = await context.new_page()
+            await page.goto(server.base)
+            box = page.locator("input.md-search__input")
+            await box.click()
+            await box.press_sequentially(query, delay=15)
+            await page.wait_for_function(
+                "() => document.querySelectorAll('.md-search-result__item').length > 0 || "
+                "/no matching/i.test(document.querySelector('.md-search-result__meta').textContent)", timeout=20000)
+            hrefs = await page.eval_on_selector_all(
+                ".md-search-result__item a.md-search-result__link, .md-search-result__item a",
+                "links => links.map(a => a.href)")
+            return hrefs, traffic.problems
+        finally:
+            await context.close()
+
+    hrefs, problems = browser.run(run())
+    found = {urlsplit(href).path.lstrip("/") for href in hrefs}
+    assert found & expected, f"searching {query!r} shows {sorted(found)}; expected one of {sorted(expected)}"
+    assert not problems, problems
+
+
+def test_search_index_has_no_tracebacks_or_prompts(site):
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    bad = []
+    for doc in index["docs"]:
+        for marker in ("Traceback (most recent call last)", "In ["):
+            if marker in doc["text"] or marker in doc["title"]:
+                at = doc["text"].find(marker)
+                bad.append(f"{doc['location']}: {marker!r}: ...{doc['text'][max(0, at - 40): at + 40]}...")
+    assert index["docs"] and not bad, bad
+
+
+def test_every_link_resolves(site):
+    broken, external = harness.check_links(site)
+    browser_conftest.record_external(external)
+    assert not broken, "broken links:\n  " + "\n  ".join(broken)
+
+
+@pytest.mark.parametrize("path", POSTS or ["(site/ not built)"])
+def test_post_has_description_and_open_graph(site, path):
+    html = (site / path / "index.html").read_text()
+    head = html.split("</head>", 1)[0]
+
+    def meta(attr: str, name: str) -> str | None:
+        match = re.search(rf'<meta {attr}="{re.escape(name)}" content="([^"]*)"', head)
+        return match and match.group(1)
+
+    assert (meta("name", "description") or "").strip(), "no meta description"
+    for name in ("og:title", "og:description", "og:url", "og:type"):
+        assert (meta("property", name) or "").strip(), f"no {name}"
+    assert meta("property", "og:type") == "article"
+    assert meta("property", "og:url").endswith("/" + path)
+
+
+def test_rss_feed_lists_the_posts(site):
+    feed = site / "feed.xml"
+    assert feed.is_file(), "site/feed.xml is missing"
+    root = ET.parse(feed).getroot()
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    items = root.findall("channel/item")
+    links = {urlsplit(item.findtext("link")).path.lstrip("/") for item in items}
+    assert links == set(POSTS), f"feed items {sorted(links)} != post pages {sorted(POSTS)}"
+    for item in items:
+        for tag in ("title", "link", "description", "pubDate", "guid"):
+            assert (item.findtext(tag) or "").strip(), f"feed item without {tag}"
+    assert 'type="application/rss+xml"' in (site / "index.html").read_text()
