@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gzip
 import http.server
 import re
 import threading
@@ -129,10 +130,58 @@ AXE_RULES = {"light": None, "dark": ["color-contrast", "link-in-text-block"]}
 # --- the server ---------------------------------------------------------------------------
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files; a missing path gets the site's 404.html with status 404, as on a host."""
+    """Static files as a web host serves them: text gzipped (so page weight is what goes
+    over the wire), a missing path answered with the site's 404.html and status 404, and
+    sitemap.xml naming this server instead of site_url (Material's instant navigation
+    only intercepts links to pages listed there)."""
+
+    _cache: dict = {}
+    COMPRESS = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
 
     def log_message(self, *args) -> None:
         pass
+
+    def do_GET(self) -> None:
+        self._serve(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._serve(send_body=False)
+
+    def _serve(self, send_body: bool) -> None:
+        url_path = urlsplit(self.path).path
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not url_path.endswith("/"):
+                self.send_response(301)
+                self.send_header("Location", url_path + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            path = path / "index.html"
+        if not path.is_file():
+            self.send_error(404)
+            return
+        ctype = self.guess_type(str(path))
+        gzipped = "gzip" in self.headers.get("Accept-Encoding", "") and ctype.startswith(self.COMPRESS)
+        body = self._body(path, gzipped)
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        if gzipped:
+            self.send_header("Content-Encoding", "gzip")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def _body(self, path: Path, gzipped: bool) -> bytes:
+        key = (str(path), path.stat().st_mtime_ns, gzipped, self.server.server_address)
+        if key not in self._cache:
+            body = path.read_bytes()
+            if path.name == "sitemap.xml":
+                host = "http://%s:%d/" % self.server.server_address[:2]
+                body = re.sub(rb"<loc>(https?://[^/<]+/)", lambda m: b"<loc>" + host.encode(), body)
+            self._cache[key] = gzip.compress(body, 6, mtime=0) if gzipped else body
+        return self._cache[key]
 
     def send_error(self, code, message=None, explain=None):
         page = Path(self.directory) / "404.html"
