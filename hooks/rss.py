@@ -19,10 +19,10 @@ def _date(value) -> dt.datetime:
     if isinstance(value, dict):  # Material's blog: date: {created: ..., updated: ...}
         value = value.get("created")
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
-    return dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.timezone.utc)
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
 
 
 def on_pre_build(config, **kwargs) -> None:
@@ -31,13 +31,15 @@ def on_pre_build(config, **kwargs) -> None:
 
 def on_page_context(context, page, config, **kwargs):
     if page.file.src_uri.startswith("blog/posts/") and page.meta.get("date"):
-        _posts.append({
-            "title": str(page.meta.get("title") or page.title),
-            "link": page.canonical_url,
-            "description": str(page.meta.get("description", "")),
-            "date": _date(page.meta["date"]),
-            "categories": [str(c) for c in page.meta.get("categories", [])],
-        })
+        _posts.append(
+            {
+                "title": str(page.meta.get("title") or page.title),
+                "link": page.canonical_url,
+                "description": str(page.meta.get("description", "")),
+                "date": _date(page.meta["date"]),
+                "categories": [str(c) for c in page.meta.get("categories", [])],
+            }
+        )
     return context
 
 

@@ -42,8 +42,12 @@ class Project:
         self.docs.mkdir()
         (root / "requirements.txt").write_text("torch==2.13.0\n")
         self.settings = Settings(
-            src=self.src, docs=self.docs, cache=root / ".cache", requirements=root / "requirements.txt",
-            allowed=Allowed(frozenset({"editors"}), frozenset({"Foundations", "Derivations"})), jobs=2,
+            src=self.src,
+            docs=self.docs,
+            cache=root / ".cache",
+            requirements=root / "requirements.txt",
+            allowed=Allowed(frozenset({"editors"}), frozenset({"Foundations", "Derivations"})),
+            jobs=2,
         )
 
     def write(self, name: str, text: str) -> Path:
@@ -59,7 +63,9 @@ class Project:
 
     def snapshot(self) -> dict[str, bytes]:
         """Every generated file, by path."""
-        return {str(p.relative_to(self.docs)): p.read_bytes() for p in sorted(self.docs.rglob("*")) if p.is_file()}
+        return {
+            str(p.relative_to(self.docs)): p.read_bytes() for p in sorted(self.docs.rglob("*")) if p.is_file()
+        }
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ Each test starts real Jupyter kernels, as the build does.
 """
 
 import pytest
+
 from postbuild.build import build
 
 HELPER = "SCALE = 2\n\ndef double(x):\n    return SCALE * x\n"
@@ -97,14 +98,18 @@ def test_failing_cell_names_file_and_line_and_keeps_old_output(two_posts):
     assert not report.ok
     message = str(report.errors[0])
     line = path.read_text().split("\n").index("ratio = root / 0") + 1
-    assert message.startswith(f"{path}:{line}: error: cell 1 raised ZeroDivisionError: float division by zero")
+    assert message.startswith(
+        f"{path}:{line}: error: cell 1 raised ZeroDivisionError: float division by zero"
+    )
     assert "Traceback" in message or "---->" in message
     assert two_posts.snapshot() == before  # the failed post's previous output is intact
     assert not list((two_posts.settings.cache / "no-helper").glob("*.json"))[1:]  # nothing new cached
 
 
 def test_timeout_names_the_cell(project):
-    project.post("slow", """
+    project.post(
+        "slow",
+        """
         **Summary.**
 
         <!-- more -->
@@ -113,14 +118,18 @@ def test_timeout_names_the_cell(project):
         import time
         time.sleep(30)
         ```
-        """, extra="execute: {timeout: 2}\n")
+        """,
+        extra="execute: {timeout: 2}\n",
+    )
     report = run(project)
     assert not report.ok
     assert "slow.md:15: error: cell 1 timed out after 2 s" in str(report.errors[0])
 
 
 def test_expected_errors_need_the_tag_and_must_raise(project):
-    project.post("raises", """
+    project.post(
+        "raises",
+        """
         **Summary.**
 
         <!-- more -->
@@ -134,19 +143,24 @@ def test_expected_errors_need_the_tag_and_must_raise(project):
         ```
 
         After the error, {{ after }}.
-        """)
+        """,
+    )
     report = run(project)
     assert report.ok, report.errors
     text = project.output("raises")
     assert "ValueError: invalid literal for int()" in text and "After the error, 1." in text
 
-    project.post("raises", '**Summary.**\n\n<!-- more -->\n\n```python tags=["raises-exception"]\nx = 1\n```\n')
+    project.post(
+        "raises", '**Summary.**\n\n<!-- more -->\n\n```python tags=["raises-exception"]\nx = 1\n```\n'
+    )
     report = run(project)
     assert "cell 1 is tagged raises-exception but raised nothing" in str(report.errors[0])
 
 
 def test_values_are_taken_where_the_prose_stands(project):
-    project.post("order", """
+    project.post(
+        "order",
+        """
         **Summary.**
 
         <!-- more -->
@@ -162,14 +176,17 @@ def test_values_are_taken_where_the_prose_stands(project):
         ```
 
         Then {{ x }}.
-        """)
+        """,
+    )
     assert run(project).ok
     text = project.output("order")
     assert "First 1." in text and "Then 2." in text
 
 
 def test_figures_need_alt_text(project):
-    project.post("figure", """
+    project.post(
+        "figure",
+        """
         **Summary.**
 
         <!-- more -->
@@ -179,14 +196,15 @@ def test_figures_need_alt_text(project):
         plt.plot([1, 2])
         plt.show()
         ```
-        """)
+        """,
+    )
     report = run(project)
     assert "figure.md:14: error: this cell shows a figure without alt text" in str(report.errors[0])
 
 
 def test_two_cold_builds_are_byte_identical(tmp_path):
     """Same sources, empty caches, two builds: identical Markdown, figures and notebooks."""
-    from conftest import Project, ROOT
+    from conftest import ROOT, Project
 
     body = """
         **Summary.**

@@ -24,7 +24,9 @@ def test_there_are_posts():
 @pytest.mark.parametrize("slug", SLUGS)
 def test_every_post_has_a_page_and_a_notebook(site, slug):
     html = (site / "blog" / slug / "index.html").read_text()
-    assert "{{" not in html.split("<article", 1)[-1].split("</article>", 1)[0], "an inline value was not replaced"
+    assert "{{" not in html.split("<article", 1)[-1].split("</article>", 1)[0], (
+        "an inline value was not replaced"
+    )
     assert 'class="arithmatex"' in html
     assert (site / "notebooks" / slug / "index.html").is_file()
     assert (site / "notebooks" / slug / f"{slug}.ipynb").is_file()

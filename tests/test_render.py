@@ -1,20 +1,24 @@
 """Computed values in prose, references and figures: rendering rules and their errors."""
 
 import pytest
+
 from postbuild.errors import BuildError
 from postbuild.render import format_value, substitute_values
 from postbuild.tex import wrap_references
 
 
-@pytest.mark.parametrize("value, spec, text", [
-    (0.123456789, None, "0.1235"),
-    (0.123456789, ".2f", "0.12"),
-    (0.25, ".0%", "25%"),
-    (12, None, "12"),
-    (1234567, ",", "1,234,567"),
-    (True, None, "True"),
-    ("relu", None, "relu"),
-])
+@pytest.mark.parametrize(
+    "value, spec, text",
+    [
+        (0.123456789, None, "0.1235"),
+        (0.123456789, ".2f", "0.12"),
+        (0.25, ".0%", "25%"),
+        (12, None, "12"),
+        (1234567, ",", "1,234,567"),
+        (True, None, "True"),
+        ("relu", None, "relu"),
+    ],
+)
 def test_format_value(value, spec, text):
     assert format_value(value, spec) == text
 
@@ -22,7 +26,10 @@ def test_format_value(value, spec, text):
 def test_substitution_in_prose_and_math():
     values = {"std": 0.70710678, "n": 512}
     text = "With $n = {{ n }}$ the std is {{std:.3f}}; literal \\{{ n }} stays."
-    assert substitute_values(text, values, "p.md", 1) == "With $n = 512$ the std is 0.707; literal {{ n }} stays."
+    assert (
+        substitute_values(text, values, "p.md", 1)
+        == "With $n = 512$ the std is 0.707; literal {{ n }} stays."
+    )
 
 
 def test_unknown_name_names_file_and_line():
@@ -37,6 +44,9 @@ def test_bad_format_spec_is_an_error():
 
 
 def test_references_in_prose_are_put_in_math():
-    text = "see $\\eqref{eq:a}$, \\eqref{eq:b} and\n\\begin{equation}x \\label{eq:a}\\end{equation}\n`\\eqref{code}`"
-    assert wrap_references(text) == (
-        "see $\\eqref{eq:a}$, $\\eqref{eq:b}$ and\n\\begin{equation}x \\label{eq:a}\\end{equation}\n`\\eqref{code}`")
+    equation = "\\begin{equation}x \\label{eq:a}\\end{equation}"
+    text = f"see $\\eqref{{eq:a}}$, \\eqref{{eq:b}} and\n{equation}\n`\\eqref{{code}}`"
+    assert (
+        wrap_references(text)
+        == f"see $\\eqref{{eq:a}}$, $\\eqref{{eq:b}}$ and\n{equation}\n`\\eqref{{code}}`"
+    )

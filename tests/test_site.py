@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from conftest import ROOT, Project
+
 from postbuild.build import build
 
 MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", "site"]
@@ -60,7 +61,9 @@ def make_site(tmp_path, posts: dict[str, str]) -> Project:
     shutil.copy(ROOT / "docs/blog/.authors.yml", tmp_path / "docs/blog/.authors.yml")
     (tmp_path / "docs/blog/index.md").write_text("# Posts\n")
     for page in ("index", "about", "questions"):
-        (tmp_path / "docs" / f"{page}.md").write_text(f"# {page.title()}\n\nSee [the post](blog/posts/first.md).\n")
+        (tmp_path / "docs" / f"{page}.md").write_text(
+            f"# {page.title()}\n\nSee [the post](blog/posts/first.md).\n"
+        )
     (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
     (tmp_path / "scripts").symlink_to(ROOT / "scripts")
     project.write("initlab.py", (ROOT / "posts_src" / "initlab.py").read_text())
@@ -89,7 +92,7 @@ def test_post_page_has_math_figure_and_value(fixture_site):
     assert '<span class="arithmatex">\\(n = 512\\)</span>' in html
     assert "\\label{eq:fixture}" in html and "\\(\\eqref{eq:fixture}\\)" in html
     assert 'alt="A parabola through three points"' in html and "fig-1.svg" in html
-    assert "<figcaption>Squares of <span class=\"arithmatex\">\\(1, 2, 3\\)</span>.</figcaption>" in html
+    assert '<figcaption>Squares of <span class="arithmatex">\\(1, 2, 3\\)</span>.</figcaption>' in html
     figure = next(fixture_site.rglob("first/fig-1.svg"))
     assert figure.read_text().lstrip().startswith(("<?xml", "<svg"))
 

@@ -2,13 +2,15 @@
 
 import pytest
 from conftest import post_text
+
 from postbuild.errors import BuildError
 from postbuild.source import read_post
 
 
 def test_cells_keep_their_lines_and_tags(tmp_path):
     path = tmp_path / "p.md"
-    path.write_text(post_text("""
+    path.write_text(
+        post_text("""
         Intro with `code` and math $x$.
 
         ```python
@@ -24,7 +26,8 @@ def test_cells_keep_their_lines_and_tags(tmp_path):
         ```python tags=["remove-input", "raises-exception"]
         raise ValueError
         ```
-        """))
+        """)
+    )
     post = read_post(path)
     kinds = [(c.kind, c.line) for c in post.cells]
     # front matter is 8 lines; the body starts on line 9
@@ -62,7 +65,8 @@ def test_jupytext_reads_the_same_code_cells(tmp_path):
     import jupytext
 
     path = tmp_path / "p.md"
-    path.write_text(post_text("""
+    path.write_text(
+        post_text("""
         Prose.
 
         ```python tags=["remove-input"]
@@ -74,7 +78,8 @@ def test_jupytext_reads_the_same_code_cells(tmp_path):
         ```python
         y = x + 1
         ```
-        """))
+        """)
+    )
     notebook = jupytext.read(path)
     code = [(c.source, c.metadata.get("tags", [])) for c in notebook.cells if c.cell_type == "code"]
     assert code == [(c.source, c.tags) for c in read_post(path).code_cells]

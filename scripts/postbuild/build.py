@@ -23,7 +23,6 @@ from .render import Renderer
 from .source import Post, read_post
 from .tex import check_tex
 
-
 # Each post should execute within this on a 2-core machine (reported, not enforced:
 # a loaded machine can exceed it; the per-cell timeout is the hard limit).
 POST_BUDGET_SECONDS = 30
@@ -96,8 +95,10 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
     if pending:
         log(f"executing {len(pending)} post(s) on {min(settings.jobs, len(pending))} worker(s) ...")
         with ProcessPoolExecutor(max_workers=max(1, min(settings.jobs, len(pending)))) as pool:
-            futures = [(post, name, key, pool.submit(execute_post, post, name, timeout_of(post)))
-                       for post, name, key in pending]
+            futures = [
+                (post, name, key, pool.submit(execute_post, post, name, timeout_of(post)))
+                for post, name, key in pending
+            ]
             for post, name, key, future in futures:
                 try:
                     entry = future.result()
@@ -116,8 +117,14 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
     for post, name, _ in posts:
         if post.slug in entries:
             try:
-                renderer = Renderer(post, entries[post.slug], name, settings.posts_dir, settings.notebooks_dir,
-                                    settings.repo_url)
+                renderer = Renderer(
+                    post,
+                    entries[post.slug],
+                    name,
+                    settings.posts_dir,
+                    settings.notebooks_dir,
+                    settings.repo_url,
+                )
                 rendered[post.slug] = renderer.render()
                 math[name] = renderer.math
             except BuildError as error:
@@ -126,17 +133,22 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
         tex_errors = check_tex(math, settings.tex_config, settings.mathjax, cache=settings.cache)
         report.errors += tex_errors
         failed = {error.path for error in tex_errors}
-        rendered = {post.slug: rendered[post.slug] for post, name, _ in posts
-                    if post.slug in rendered and name not in failed}
+        rendered = {
+            post.slug: rendered[post.slug]
+            for post, name, _ in posts
+            if post.slug in rendered and name not in failed
+        }
     files = {path: data for outputs in rendered.values() for path, data in outputs.items()}
     # Posts that failed (or were not selected) keep whatever output they had.
     built = set(rendered)
     kept = {path.stem for path in settings.src.glob("*.md")} - built
     for folder in (settings.posts_dir, settings.notebooks_dir):
         prefix = folder + "/"
-        sync_folder(settings.docs / folder,
-                    {path[len(prefix):]: data for path, data in files.items() if path.startswith(prefix)},
-                    kept)
+        sync_folder(
+            settings.docs / folder,
+            {path[len(prefix) :]: data for path, data in files.items() if path.startswith(prefix)},
+            kept,
+        )
     return report
 
 
@@ -176,10 +188,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requirements", type=Path, default=Path("requirements.txt"))
     parser.add_argument("--authors", type=Path, default=Path("docs/blog/.authors.yml"))
     parser.add_argument("--site-config", type=Path, default=Path("mkdocs.yml"))
-    parser.add_argument("--repo-url", help="GitHub repository URL for Colab links (default: repo_url of "
-                        "--site-config, which reads $REPO_URL)")
-    parser.add_argument("--tex-config", type=Path, default=Path("docs/javascripts/mathjax-config.js"),
-                        help="MathJax config whose TeX macros the formula check uses")
+    parser.add_argument(
+        "--repo-url",
+        help="GitHub repository URL for Colab links (default: repo_url of "
+        "--site-config, which reads $REPO_URL)",
+    )
+    parser.add_argument(
+        "--tex-config",
+        type=Path,
+        default=Path("docs/javascripts/mathjax-config.js"),
+        help="MathJax config whose TeX macros the formula check uses",
+    )
     parser.add_argument("--mathjax", type=Path, default=Path("node_modules/mathjax"))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("only", nargs="*", metavar="SLUG", help="build only these posts (default: all)")
@@ -187,18 +206,25 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     settings = Settings(
-        src=args.src, docs=args.docs, cache=args.cache, requirements=args.requirements,
-        allowed=Allowed.from_files(args.authors, args.site_config), jobs=args.jobs,
+        src=args.src,
+        docs=args.docs,
+        cache=args.cache,
+        requirements=args.requirements,
+        allowed=Allowed.from_files(args.authors, args.site_config),
+        jobs=args.jobs,
         repo_url=args.repo_url or repo_url_of(args.site_config),
-        tex_config=args.tex_config, mathjax=args.mathjax,
+        tex_config=args.tex_config,
+        mathjax=args.mathjax,
     )
     report = build(settings, only=args.only)
     for error in report.errors:
         print(error, file=sys.stderr)
     elapsed = time.perf_counter() - started
     if not report.ok:
-        print(f"posts: {len(report.errors)} error(s); the failed posts' previous output is left as it was",
-              file=sys.stderr)
+        print(
+            f"posts: {len(report.errors)} error(s); the failed posts' previous output is left as it was",
+            file=sys.stderr,
+        )
         return 1
     print(f"posts: {len(report.executed)} executed, {len(report.cached)} from cache ({elapsed:.1f} s)")
     return 0

@@ -25,7 +25,7 @@ class Allowed:
     categories: frozenset[str]
 
     @classmethod
-    def from_files(cls, authors_file: Path, site_config: Path) -> "Allowed":
+    def from_files(cls, authors_file: Path, site_config: Path) -> Allowed:
         """Read author keys from Material's .authors.yml and categories_allowed from mkdocs.yml."""
         authors = (yaml.safe_load(authors_file.read_text()) or {}).get("authors", {})
         config = yaml.load(site_config.read_text(), Loader=_TolerantLoader) or {}
@@ -93,8 +93,11 @@ def validate(post: Post, allowed: Allowed, name: str) -> None:
             fail(field, "must be a non-empty list of strings, e.g. [editors]")
         unknown = [v for v in values if v not in known]
         if unknown:
-            fail(field, f"unknown {field[:-1] if field == 'authors' else 'category'} "
-                        f"{', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})")
+            fail(
+                field,
+                f"unknown {field[:-1] if field == 'authors' else 'category'} "
+                f"{', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})",
+            )
     tags = front["tags"]
     if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
         fail("tags", "must be a list of non-empty strings")

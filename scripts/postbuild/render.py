@@ -36,12 +36,15 @@ def substitute_values(text: str, values: dict, name: str, first_line: int) -> st
         line = first_line + text.count("\n", 0, match.start())
         key, spec = match["name"], match["spec"]
         if key not in values:
-            raise BuildError(name, line, f"'{{{{ {key} }}}}': no code cell above this line defines "
-                             f"a scalar named '{key}'")
+            raise BuildError(
+                name, line, f"'{{{{ {key} }}}}': no code cell above this line defines a scalar named '{key}'"
+            )
         try:
             return format_value(values[key], spec)
         except (ValueError, TypeError) as error:
-            raise BuildError(name, line, f"cannot format {key}={values[key]!r} with '{spec}': {error}") from None
+            raise BuildError(
+                name, line, f"cannot format {key}={values[key]!r} with '{spec}': {error}"
+            ) from None
 
     return INLINE_VALUE.sub(replace, text).replace("\\{{", "{{")
 
@@ -49,8 +52,15 @@ def substitute_values(text: str, values: dict, name: str, first_line: int) -> st
 class Renderer:
     """Render one post; `files` maps output paths (relative to the docs folder) to bytes."""
 
-    def __init__(self, post: Post, entry: dict, name: str, posts_dir: str, notebooks_dir: str,
-                 repo_url: str | None = None):
+    def __init__(
+        self,
+        post: Post,
+        entry: dict,
+        name: str,
+        posts_dir: str,
+        notebooks_dir: str,
+        repo_url: str | None = None,
+    ):
         self.post, self.entry, self.name = post, entry, name
         self.repo_url = repo_url  # the GitHub repository the site deploys from (Colab links)
         self.posts_dir, self.notebooks_dir = posts_dir, notebooks_dir
@@ -62,8 +72,10 @@ class Renderer:
         slug, front = self.post.slug, self.post.front
         header = {key: front[key] for key in FRONT_MATTER_OUT if key in front}
         header["slug"] = slug
-        parts = ["---\n" + yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=1000) + "---",
-                 f"# {front['title']}"]
+        parts = [
+            "---\n" + yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=1000) + "---",
+            f"# {front['title']}",
+        ]
         notebook_cells = []
         values: dict = {}
         code_index = 0
@@ -82,10 +94,14 @@ class Renderer:
             code_index += 1
             values = executed["values"]
             parts.extend(self._code_cell(cell, executed))
-            notebook_cells.append(nbformat.v4.new_code_cell(
-                cell.source, execution_count=executed["execution_count"],
-                outputs=[nbformat.from_dict(o) for o in executed["outputs"]],
-                metadata={"tags": cell.tags} if cell.tags else {}))
+            notebook_cells.append(
+                nbformat.v4.new_code_cell(
+                    cell.source,
+                    execution_count=executed["execution_count"],
+                    outputs=[nbformat.from_dict(o) for o in executed["outputs"]],
+                    metadata={"tags": cell.tags} if cell.tags else {},
+                )
+            )
         if not excerpt_seen:
             raise BuildError(self.name, None, "the post has no '<!-- more -->' line after its summary")
         self.files[f"{self.posts_dir}/{slug}.md"] = ("\n\n".join(parts) + "\n").encode()
@@ -105,8 +121,10 @@ class Renderer:
         github = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?", self.repo_url or "")
         if github:
             owner, repo = github.groups()
-            colab = (f"https://colab.research.google.com/github/{owner}/{repo}/blob/gh-pages/"
-                     f"{self.notebooks_dir}/{slug}/{slug}.ipynb")
+            colab = (
+                f"https://colab.research.google.com/github/{owner}/{repo}/blob/gh-pages/"
+                f"{self.notebooks_dir}/{slug}/{slug}.ipynb"
+            )
             links += f", or [open it in Colab]({colab})"
         return f"*Every number and figure in this post is computed by the code shown with it; {links}.*"
 
@@ -143,8 +161,12 @@ class Renderer:
     def _figure(self, payload: str, extension: str, metadata: dict, cell: Cell) -> str:
         alt = metadata.get("alt", "").strip()
         if not alt:
-            raise BuildError(self.name, cell.line, "this cell shows a figure without alt text: show figures "
-                             'with initlab.show(fig, alt="what it shows", caption="...")')
+            raise BuildError(
+                self.name,
+                cell.line,
+                "this cell shows a figure without alt text: show figures "
+                'with initlab.show(fig, alt="what it shows", caption="...")',
+            )
         self.figure_count += 1
         filename = f"{self.post.slug}/fig-{self.figure_count}.{extension}"
         content = payload.encode() if extension == "svg" else base64.b64decode(payload)
@@ -172,18 +194,24 @@ class Renderer:
         if helpers and github:
             owner, repo = github.groups()
             base = f"https://raw.githubusercontent.com/{owner}/{repo}/gh-pages/{self.notebooks_dir}"
-            setup = [nbformat.v4.new_code_cell(
-                "# Outside the site's build (Colab, a downloaded copy), fetch the helper module(s) this\n"
-                "# notebook imports, as published with the site it was executed for.\n"
-                "import importlib.util\n"
-                "import urllib.request\n\n"
-                f"for module in {[path.stem for path in helpers]!r}:\n"
-                "    if importlib.util.find_spec(module) is None:\n"
-                f'        urllib.request.urlretrieve(f"{base}/{{module}}.py", f"{{module}}.py")',
-                metadata={"tags": ["setup"]})]
+            setup = [
+                nbformat.v4.new_code_cell(
+                    "# Outside the site's build (Colab, a downloaded copy), fetch the helper module(s) this\n"
+                    "# notebook imports, as published with the site it was executed for.\n"
+                    "import importlib.util\n"
+                    "import urllib.request\n\n"
+                    f"for module in {[path.stem for path in helpers]!r}:\n"
+                    "    if importlib.util.find_spec(module) is None:\n"
+                    f'        urllib.request.urlretrieve(f"{base}/{{module}}.py", f"{{module}}.py")',
+                    metadata={"tags": ["setup"]},
+                )
+            ]
         notebook = nbformat.v4.new_notebook()
-        notebook.cells = [nbformat.v4.new_markdown_cell(f"# {front['title']}\n\n{front['description']}"),
-                          *setup, *cells]
+        notebook.cells = [
+            nbformat.v4.new_markdown_cell(f"# {front['title']}\n\n{front['description']}"),
+            *setup,
+            *cells,
+        ]
         notebook.metadata = {
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": self.entry.get("language_info", {}),
@@ -191,6 +219,7 @@ class Renderer:
         for number, cell in enumerate(notebook.cells):
             cell["id"] = f"cell-{number}"  # stable ids: byte-identical notebooks
         return (nbformat.writes(notebook) + "\n").encode()
+
 
 def _fenced(text: str, language: str, classes: str = "") -> str:
     """A fenced block whose fence is longer than any backtick run inside `text`."""

@@ -87,8 +87,12 @@ def _read_cells(lines: list[str], start: int, name: str) -> list[Cell]:
             continue
         fence, info = match["fence"], match["info"].strip()
         close = next(
-            (j for j in range(i + 1, len(lines)) if lines[j].strip() == fence[0] * len(lines[j].strip())
-             and len(lines[j].strip()) >= len(fence)),
+            (
+                j
+                for j in range(i + 1, len(lines))
+                if lines[j].strip() == fence[0] * len(lines[j].strip())
+                and len(lines[j].strip()) >= len(fence)
+            ),
             None,
         )
         if close is None:
