@@ -53,7 +53,8 @@ serve: setup ## Build and serve on http://$(HOST) with live reload (re-executes 
 
 new-post: setup ## Scaffold posts_src/<slug>.md from TITLE="..." (a post that builds as it is)
 	@test -n "$(TITLE)" || { echo 'usage: make new-post TITLE="Why LSUV works"' >&2; exit 2; }
-	$(PY) scripts/new_post.py "$(TITLE)"
+	@# $(value ...) and single quotes: a title may contain $, quotes or backticks
+	$(PY) scripts/new_post.py '$(subst ','\'',$(value TITLE))'
 
 $(CHROMIUM):
 	@echo "Installing Debian's chromium (the browser tests drive it)"

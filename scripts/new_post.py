@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import re
 import sys
 import unicodedata
@@ -111,12 +112,14 @@ def scaffold(
     title: str, date: dt.date, category: str = DEFAULT_CATEGORY, author: str = DEFAULT_AUTHOR
 ) -> str:
     """The text of a new post titled `title`."""
-    quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    description = (
-        f'"{title.replace(chr(34), "")}: replace this with one sentence for search and link previews."'
-    )
+    # JSON strings are YAML double-quoted scalars: any title survives, quotes and backslashes included.
+    description = f"{title}: replace this with one sentence for search and link previews."
     return TEMPLATE.format(
-        title=quoted, date=date.isoformat(), author=author, category=category, description=description
+        title=json.dumps(title, ensure_ascii=False),
+        date=date.isoformat(),
+        author=author,
+        category=category,
+        description=json.dumps(description, ensure_ascii=False),
     )
 
 

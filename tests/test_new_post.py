@@ -76,3 +76,10 @@ def test_unknown_category_is_refused_and_nothing_is_left(tmp_path):
     result = new_post(tmp_path, "Bad category", "--category", "Foundatoins")
     assert result.returncode == 1 and "categories" in result.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_any_title_gives_valid_front_matter(tmp_path):
+    title = 'Why $\\Var[y]$ "stays" at 1: it\'s fan-in — é'
+    assert new_post(tmp_path, title).returncode == 0
+    post = read_post(tmp_path / "why-var-y-stays-at-1-it-s-fan-in-e.md")
+    assert post.front["title"] == title
