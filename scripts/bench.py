@@ -331,8 +331,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cold-runs",
         type=int,
-        default=None,
-        help="runs of the situations that execute every post (cold, helper edit; default: --runs)",
+        default=1,
+        help="runs of the situations that execute every post, ours and mkdocs-jupyter's (cold, helper edit); "
+        "default 1, as each takes minutes",
     )
     parser.add_argument("--posts", default="", help="comma-separated slugs (default: every post)")
     parser.add_argument(
@@ -346,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     runs = max(1, args.runs)
-    cold_runs = max(1, args.cold_runs if args.cold_runs is not None else runs)
+    cold_runs = max(1, args.cold_runs)
 
     all_slugs = sorted(p.stem for p in (ROOT / "posts_src").glob("*.md"))
     slugs = [s for s in args.posts.split(",") if s] or all_slugs

@@ -9,6 +9,7 @@ from the cache without running a cell.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -36,20 +37,22 @@ def local_imports(code: str, search_dir: Path) -> set[Path]:
     return found
 
 
-def _imported_names(code: str) -> set[str]:
+@functools.lru_cache(maxsize=512)
+def _imported_names(code: str) -> frozenset[str]:
+    # Cached: every post's key (and its notebook) parses the shared helpers again.
     # IPython magics and shell escapes are not Python: blank them before parsing.
     lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in code.split("\n")]
     try:
         tree = ast.parse("\n".join(lines))
     except SyntaxError:
-        return set()  # the kernel will report it, with its line
+        return frozenset()  # the kernel will report it, with its line
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
-    return names
+    return frozenset(names)
 
 
 def _module_files(name: str, search_dir: Path) -> list[Path]:

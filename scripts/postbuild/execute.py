@@ -10,14 +10,15 @@ import json
 import os
 import re
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from .errors import BuildError
 from .source import Post
+
+if TYPE_CHECKING:
+    from nbclient import NotebookClient
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
@@ -58,6 +59,10 @@ def __postbuild_values__():
 
 def execute_post(post: Post, name: str, timeout: int) -> dict:
     """Execute `post`; return a cache entry, or raise BuildError naming the failing line."""
+    # Imported here: a build whose posts all come from the cache never loads Jupyter's client.
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
     notebook = nbformat.v4.new_notebook()
     code_cells = [nbformat.v4.new_code_cell(c.source, metadata={"tags": c.tags}) for c in post.code_cells]
     # nbclient stores each executed cell at its index: hidden runs use a scratch slot at the end.
@@ -79,25 +84,35 @@ def execute_post(post: Post, name: str, timeout: int) -> dict:
             info = client.wait_for_reply(client.kc.kernel_info())
             language_info = info["content"]["language_info"] if info else {}
             _run_hidden(client, SETUP_CODE)
-            for index, (cell, source_cell) in enumerate(zip(code_cells, post.code_cells)):
+            for index, (cell, source_cell) in enumerate(zip(code_cells, post.code_cells, strict=True)):
                 try:
                     client.execute_cell(cell, index)
                 except CellTimeoutError:
                     raise BuildError(
-                        name, source_cell.line, f"cell {index + 1} timed out after {timeout} s "
-                        "(raise it with `execute: {timeout: N}` in the front matter)") from None
+                        name,
+                        source_cell.line,
+                        f"cell {index + 1} timed out after {timeout} s "
+                        "(raise it with `execute: {timeout: N}` in the front matter)",
+                    ) from None
                 except DeadKernelError as error:
-                    raise BuildError(name, source_cell.line, f"the kernel died in cell {index + 1}: {error}") from None
+                    raise BuildError(
+                        name, source_cell.line, f"the kernel died in cell {index + 1}: {error}"
+                    ) from None
                 except CellExecutionError:
                     raise _cell_error(cell, source_cell, index, name) from None
                 if "raises-exception" in source_cell.tags and not _error_output(cell):
-                    raise BuildError(name, source_cell.line,
-                                     f"cell {index + 1} is tagged raises-exception but raised nothing")
-                cells.append({
-                    "execution_count": cell.execution_count,
-                    "outputs": [dict(output) for output in cell.outputs],
-                    "values": _snapshot(client, name, source_cell.line),
-                })
+                    raise BuildError(
+                        name,
+                        source_cell.line,
+                        f"cell {index + 1} is tagged raises-exception but raised nothing",
+                    )
+                cells.append(
+                    {
+                        "execution_count": cell.execution_count,
+                        "outputs": [dict(output) for output in cell.outputs],
+                        "values": _snapshot(client, name, source_cell.line),
+                    }
+                )
     except BuildError:
         raise
     except Exception as error:  # kernel failed to start, and the like
@@ -116,7 +131,7 @@ def _snapshot(client: NotebookClient, name: str, line: int) -> dict:
     text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
     for row in text.splitlines():
         if row.startswith(SNAPSHOT_MARK):
-            return json.loads(row[len(SNAPSHOT_MARK):])
+            return json.loads(row[len(SNAPSHOT_MARK) :])
     raise BuildError(name, line, "could not read the kernel's variables after this cell")
 
 
@@ -134,4 +149,3 @@ def _cell_error(cell, source_cell, index: int, name: str) -> BuildError:
         line = source_cell.line + frames[-1] - 1
     summary = f"{error.get('ename', 'Error')}: {error.get('evalue', '')}".rstrip(": ")
     return BuildError(name, line, f"cell {index + 1} raised {summary}", detail=traceback)
-
