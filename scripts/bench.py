@@ -60,6 +60,7 @@ class Run:
     seconds: float
     executed: list[str] = field(default_factory=list)
     parts: dict[str, float] = field(default_factory=dict)  # e.g. posts / mkdocs
+    post_seconds: dict[str, float] = field(default_factory=dict)  # executor's time per executed post
 
 
 @dataclass
@@ -145,17 +146,18 @@ class Ours:
         for path in (".cache", "site", "docs/blog/posts", "docs/notebooks"):
             shutil.rmtree(self.root / path, ignore_errors=True)
 
-    def posts(self) -> tuple[float, list[str], str]:
+    def posts(self) -> tuple[float, list[str], dict[str, float]]:
         seconds, output = run([PYTHON, "scripts/build_posts.py"], self.root)
         summary = SUMMARY_LINE.search(output)
         if not summary:
             raise SystemExit(f"bench: cannot read the executor's summary in:\n{output}")
-        executed = [m.group(1) for m in EXECUTED_LINE.finditer(output)]
+        per_post = {m.group(1): float(m.group(2)) for m in EXECUTED_LINE.finditer(output)}
+        executed = list(per_post)
         if len(executed) != int(summary.group(1)):
             raise SystemExit(
                 f"bench: executor output lists {len(executed)} posts, summary says {summary.group(1)}"
             )
-        return seconds, executed, output
+        return seconds, executed, per_post
 
     def mkdocs(self) -> float:
         strict = ["--strict"] if self.strict else []
@@ -163,11 +165,10 @@ class Ours:
         return seconds
 
     def build(self) -> Run:
-        posts_seconds, executed, _ = self.posts()
+        posts_seconds, executed, per_post = self.posts()
         mkdocs_seconds = self.mkdocs()
-        return Run(
-            posts_seconds + mkdocs_seconds, executed, {"posts": posts_seconds, "mkdocs": mkdocs_seconds}
-        )
+        parts = {"posts": posts_seconds, "mkdocs": mkdocs_seconds}
+        return Run(posts_seconds + mkdocs_seconds, executed, parts, per_post)
 
     def floor(self) -> Run:
         return Run(self.mkdocs())
@@ -495,9 +496,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print("\n".join(lines))
+    cold_posts = res["cold"].runs[-1].post_seconds
+    if cold_posts:
+        slowest = sorted(cold_posts.items(), key=lambda item: -item[1])
+        print()
+        print(
+            f"Cold, seconds per post (kernel start to last cell; {os.cpu_count()} at a time, 1 thread each): "
+            + ", ".join(f"{slug} {seconds:.1f}" for slug, seconds in slowest)
+        )
     print()
     print(
-        "Ours = scripts/build_posts.py (executor s) + mkdocs build --strict (mkdocs s). Ratio = ours / "
+        f"Ours = scripts/build_posts.py (executor s) + mkdocs build{' --strict' if ours.strict else ''} "
+        "(mkdocs s). Ratio = ours / "
         "mkdocs-jupyter in the same situation. mkdocs-jupyter's executed count = its cache misses; its cache "
         "keys on the notebook's bytes only, so a helper edit re-executes nothing there (stale outputs)."
     )
@@ -517,7 +527,12 @@ def main(argv: list[str] | None = None) -> int:
                     "posts": slugs,
                     "results": {
                         key: [
-                            {"seconds": r.seconds, "executed": r.executed, "parts": r.parts}
+                            {
+                                "seconds": r.seconds,
+                                "executed": r.executed,
+                                "parts": r.parts,
+                                "per_post": r.post_seconds,
+                            }
                             for r in value.runs
                         ]
                         for key, value in res.items()
