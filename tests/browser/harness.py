@@ -112,13 +112,26 @@ async () => {
 
 OVERFLOW = """
 (width) => {
+  const scrolls = e => {
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+      if (getComputedStyle(a).overflowX !== "visible") return true;
+    return false;
+  };
+  const out = e => e.getBoundingClientRect().right > width + 1 && e.getBoundingClientRect().width > 0;
   const wide = [];
   for (const e of document.querySelectorAll("body *")) {
-    const r = e.getBoundingClientRect();
-    if (r.width > 0 && r.right > width + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > width + 1))
-      wide.push(`<${e.tagName.toLowerCase()} class="${e.className && e.className.baseVal === undefined ? e.className : ""}"> to x=${Math.round(r.right)}`);
+    if (!out(e) || scrolls(e)) continue;
+    if (wide.some(w => w.contains(e))) continue;
+    wide.push(e);
+    if (wide.length >= 3) break;
   }
-  return {scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 3)};
+  const describe = e => {
+    const where = e.closest(".arithmatex, pre, table, figure, p, li") || e;
+    const cls = typeof e.className === "string" && e.className ? "." + e.className.split(" ")[0] : "";
+    return `<${e.tagName.toLowerCase()}${cls}> to x=${Math.round(e.getBoundingClientRect().right)} in ` +
+      `"${where.textContent.trim().replace(/\\s+/g, " ").slice(0, 70)}"`;
+  };
+  return {scrollWidth: document.documentElement.scrollWidth, wide: wide.map(describe)};
 }
 """
 
@@ -249,10 +262,12 @@ class Traffic:
     problems: list[str] = field(default_factory=list)
     requests: list = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
+    pending: int = 0
 
     async def attach(self, context) -> None:
         await context.route("**/*", self._route)
-        context.on("requestfinished", lambda request: self.requests.append(request))
+        context.on("request", self._started)
+        context.on("requestfinished", self._finished)
         context.on("requestfailed", self._failed)
         context.on("response", self._response)
         context.on("console", self._console)
@@ -267,7 +282,22 @@ class Traffic:
             self.problems.append(f"request to another host: {url}")
             await route.abort("blockedbyclient")
 
+    def _started(self, request) -> None:
+        self.pending += 1
+
+    def _finished(self, request) -> None:
+        self.pending -= 1
+        self.requests.append(request)
+
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Until no request has been in flight for 100 ms."""
+        quiet, deadline = 0, time.monotonic() + timeout
+        while quiet < 2 and time.monotonic() < deadline:
+            quiet = quiet + 1 if self.pending <= 0 else 0
+            await asyncio.sleep(0.05)
+
     def _failed(self, request) -> None:
+        self.pending -= 1
         if request.url.startswith(self.origin + "/"):
             self.problems.append(f"request failed: {request.url} ({request.failure})")
 
@@ -384,14 +414,19 @@ class PageReport:
     problems: list[str]
     weight: dict[str, int]
     seconds: float
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 async def audit_page(browser, base: str, path: str, screenshots: Path | None = None,
                      axe: bool = True, mobile: bool = True) -> PageReport:
     """Every per-page check on one page, in a fresh context (cold cache)."""
     started = time.monotonic()
-    origin = base.rstrip("/")
-    context, traffic = await new_context(browser, origin)
+    phases: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        phases[name] = round(time.monotonic() - started - sum(phases.values()), 2)
+
+    context, traffic = await new_context(browser, base.rstrip("/"))
     try:
         page = await context.new_page()
         url = urljoin(base, path)
@@ -399,25 +434,28 @@ async def audit_page(browser, base: str, path: str, screenshots: Path | None = N
         problems = []
         if response is None or response.status != 200:
             problems.append(f"{url} answered {response and response.status}")
+        lap("load")
         problems += await check_page(page, url)
+        lap("check")
         await page.evaluate("document.fonts.ready.then(() => null)")
-        try:
-            await page.wait_for_load_state("networkidle", timeout=5000)
-        except Exception:  # noqa: BLE001 - long polling is not expected; weigh what loaded
-            pass
+        await traffic.settle()
         weight = await traffic.weight()
+        lap("weight")
         name = re.sub(r"[^A-Za-z0-9]+", "-", path.strip("/")) or "index"
         for palette, scheme in (("light", "default"), ("dark", "slate")):
             await set_palette(page, scheme)
             if axe:
                 problems += await check_axe(page, palette)
+                lap(f"axe-{palette}")
             if screenshots is not None:
                 await page.screenshot(path=str(screenshots / f"{name}--{palette}.jpg"), full_page=True,
                                       type="jpeg", quality=80)
+                lap(f"shot-{palette}")
         if mobile:
             problems += await check_overflow(page)
+            lap("mobile")
         problems += traffic.problems
-        return PageReport(path, problems, weight, time.monotonic() - started)
+        return PageReport(path, problems, weight, time.monotonic() - started, phases)
     finally:
         await context.close()
 

@@ -1,0 +1,132 @@
+"""The browser checks fail on planted defects: a fixture site built with the real
+configuration (tests/test_site.py), then broken one way at a time after the build
+(the strict build already refuses a missing image or link in the source)."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+from test_site import POST, SECOND, make_site, mkdocs_build
+
+from . import harness
+
+FIRST = "blog/first/"
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory) -> Path:
+    project = make_site(tmp_path_factory.mktemp("browser-site"), {"first": POST, "second": SECOND})
+    result = mkdocs_build(project)
+    assert result.returncode == 0, result.stderr
+    return project.root / "site"
+
+
+@pytest.fixture(scope="module")
+def fixture_server(fixture_site):
+    server = harness.Server(fixture_site)
+    yield server
+    server.close()
+
+
+@contextlib.contextmanager
+def planted(file: Path, edit):
+    """`file` changed by `edit(text) -> text` (or deleted, for edit=None), restored afterwards."""
+    original = file.read_bytes()
+    try:
+        if edit is None:
+            file.unlink()
+        else:
+            changed = edit(original.decode())
+            assert changed != original.decode(), "the defect was not planted"
+            file.write_text(changed)
+        yield
+    finally:
+        file.write_bytes(original)
+
+
+def audit_first(browser, server) -> list[str]:
+    report = browser.run(harness.audit_page(browser.browser, server.base, FIRST, axe=False, mobile=False))
+    return report.problems
+
+
+def test_the_clean_fixture_site_passes_every_check(browser, fixture_site, fixture_server):
+    """The control: without a planted defect, the same checks find nothing."""
+    pages = harness.site_pages(fixture_site)
+    assert FIRST in pages and "blog/second/" in pages
+    reports = browser.run(harness.audit_pages(browser.browser, fixture_server.base, pages, jobs=2))
+    problems = [f"{path}: {problem}" for path, report in reports.items() for problem in report.problems]
+    assert not problems, "\n".join(problems)
+    broken, external = harness.check_links(fixture_site)
+    assert not broken, broken
+
+
+@pytest.mark.parametrize("formula, error", [
+    # an open brace hides the closing delimiter: MathJax never sees a formula
+    ("\\frac{1}{", "never typeset"),
+    ("\\frac{1}", "mjx-merror): Missing argument for \\frac"),
+    ("\\undefinedmacro", "mjx-merror): Undefined control sequence \\undefinedmacro"),
+])
+def test_a_broken_formula_fails(browser, fixture_site, fixture_server, formula, error):
+    page = fixture_site / FIRST / "index.html"
+    with planted(page, lambda html: html.replace("\\(n = 512\\)", f"\\({formula}\\)")):
+        problems = audit_first(browser, fixture_server)
+    assert any(error in p for p in problems), problems
+
+
+def test_raw_tex_left_in_the_text_fails(browser, fixture_site, fixture_server):
+    page = fixture_site / FIRST / "index.html"
+    with planted(page, lambda html: html.replace("<p>With", "<p>Untypeset \\(x\\) here. With", 1)):
+        problems = audit_first(browser, fixture_server)
+    assert any("raw TeX '\\\\('" in p for p in problems), problems
+
+
+def test_a_missing_image_fails(browser, fixture_site, fixture_server):
+    figure = next(fixture_site.rglob("first/fig-1.svg"))
+    with planted(figure, None):
+        problems = audit_first(browser, fixture_server)
+    assert any("image did not load" in p and "fig-1.svg" in p for p in problems), problems
+    assert any("HTTP 404" in p and "fig-1.svg" in p for p in problems), problems
+
+
+def test_an_image_without_alt_text_fails(browser, fixture_site, fixture_server):
+    page = fixture_site / FIRST / "index.html"
+    with planted(page, lambda html: html.replace('alt="A parabola through three points"', 'alt=""')):
+        problems = audit_first(browser, fixture_server)
+    assert any("image without alt text" in p for p in problems), problems
+
+
+def test_an_external_request_fails(browser, fixture_site, fixture_server):
+    page = fixture_site / FIRST / "index.html"
+    script = '<script src="https://example.com/x.js"></script>'
+    with planted(page, lambda html: html.replace("</head>", script + "</head>", 1)):
+        problems = audit_first(browser, fixture_server)
+    assert "request to another host: https://example.com/x.js" in problems, problems
+
+
+def test_a_javascript_error_fails(browser, fixture_site, fixture_server):
+    page = fixture_site / FIRST / "index.html"
+    script = "<script>undefinedFunction()</script>"
+    with planted(page, lambda html: html.replace("</body>", script + "</body>", 1)):
+        problems = audit_first(browser, fixture_server)
+    assert any("undefinedFunction" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("href, message", [
+    ("../no-such-post/", "no file blog/no-such-post/index.html"),
+    ("../second/#no-such-section", "no #no-such-section in blog/second/index.html"),
+])
+def test_a_broken_link_fails(fixture_site, href, message):
+    page = fixture_site / FIRST / "index.html"
+    with planted(page, lambda html: html.replace("<p>With", f'<p><a href="{href}">broken</a> With', 1)):
+        broken, _ = harness.check_links(fixture_site)
+    assert any(message in b and b.startswith("blog/first/index.html") for b in broken), broken
+
+
+def test_a_page_too_wide_for_a_phone_fails(browser, fixture_site, fixture_server):
+    page = fixture_site / FIRST / "index.html"
+    wide = '<p><img alt="wide" src="fig-1.svg" style="width: 600px; max-width: none"></p>'
+    with planted(page, lambda html: html.replace("<p>With", wide + "<p>With", 1)):
+        report = browser.run(harness.audit_page(browser.browser, fixture_server.base, FIRST, axe=False))
+    assert any("horizontal overflow at 390 px" in p for p in report.problems), report.problems
