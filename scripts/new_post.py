@@ -25,6 +25,7 @@ from postbuild.source import read_post  # noqa: E402
 
 DEFAULT_CATEGORY = "Foundations"
 DEFAULT_AUTHOR = "editors"
+PRIMER = "expectation-and-variance"  # linked from the scaffold, if it exists
 
 TEMPLATE = """\
 ---
@@ -48,7 +49,7 @@ will know at the end. It is the excerpt shown in the list of posts.**
 State the question the post answers, in the reader's words if it comes from the
 forum thread. Notation (macros in docs/javascripts/mathjax-config.js): a layer has
 $\\nin$ inputs and $\\nout$ outputs, it is layer $l$ of $L$; write $\\Var[\\cdot]$ and
-$\\E[\\cdot]$.
+$\\E[\\cdot]$.{primer}
 
 The first code cell imports the shared helpers and seeds every random generator:
 
@@ -109,9 +110,13 @@ def slugify(title: str) -> str:
 
 
 def scaffold(
-    title: str, date: dt.date, category: str = DEFAULT_CATEGORY, author: str = DEFAULT_AUTHOR
+    title: str,
+    date: dt.date,
+    category: str = DEFAULT_CATEGORY,
+    author: str = DEFAULT_AUTHOR,
+    primer: str | None = None,
 ) -> str:
-    """The text of a new post titled `title`."""
+    """The text of a new post titled `title`; `primer`: the slug of a post to link to, if any."""
     # JSON strings are YAML double-quoted scalars: any title survives, quotes and backslashes included.
     description = f"{title}: replace this with one sentence for search and link previews."
     return TEMPLATE.format(
@@ -120,6 +125,10 @@ def scaffold(
         author=author,
         category=category,
         description=json.dumps(description, ensure_ascii=False),
+        primer=f"\n\nLink the posts this one builds on, as a relative link to their source: the rules used\n"
+        f"below are derived in [the primer]({primer}.md)."
+        if primer
+        else "",
     )
 
 
@@ -145,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    text = scaffold(title, dt.date.today(), args.category, args.author)
+    primer = PRIMER if (args.src / f"{PRIMER}.md").is_file() else None
+    text = scaffold(title, dt.date.today(), args.category, args.author, primer)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as file:  # "x": never overwrite, even in a race
         file.write(text)

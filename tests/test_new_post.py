@@ -83,3 +83,10 @@ def test_any_title_gives_valid_front_matter(tmp_path):
     assert new_post(tmp_path, title).returncode == 0
     post = read_post(tmp_path / "why-var-y-stays-at-1-it-s-fan-in-e.md")
     assert post.front["title"] == title
+
+
+def test_scaffold_links_the_primer_when_there_is_one(tmp_path):
+    (tmp_path / "expectation-and-variance.md").write_text("")
+    assert new_post(tmp_path, "With a link").returncode == 0
+    assert "[the primer](expectation-and-variance.md)" in (tmp_path / "with-a-link.md").read_text()
+    assert (ROOT / "posts_src" / "expectation-and-variance.md").is_file()  # the real site has it
