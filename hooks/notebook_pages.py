@@ -9,7 +9,10 @@ repeats its post (which search finds) with execution prompts around the code.
 
 from __future__ import annotations
 
+import posixpath
 import re
+
+from mkdocs.utils import get_relative_url
 
 CDN_SCRIPT = re.compile(
     r"<script\b[^>]*>(?:(?!</script>).)*?(?:cdnjs|x-mathjax-config|init_mathjax)(?:(?!</script>).)*</script>"
@@ -37,11 +40,28 @@ def wrap_math(text: str) -> str:
     return MATH.sub(span, text)
 
 
-def on_page_content(html: str, page, **kwargs) -> str:
+# The notebooks' Markdown cells come from the posts, whose links are relative to them.
+POSTS_DIR = "blog/posts"
+MD_LINK = re.compile(r'href="(?![a-z]+:|#|/)([^"#]+\.md)(#[^"]*)?"')
+
+
+def link_posts(html: str, page, files) -> str:
+    """Point a notebook's `other-post.md` links at the post pages, as MkDocs does for Markdown."""
+
+    def replace(match: re.Match) -> str:
+        target = files.get_file_from_path(posixpath.normpath(f"{POSTS_DIR}/{match[1]}"))
+        if target is None:
+            return match[0]  # left for the link check to report
+        return f'href="{get_relative_url(target.url, page.url)}{match[2] or ""}"'
+
+    return MD_LINK.sub(replace, html)
+
+
+def on_page_content(html: str, page, files, **kwargs) -> str:
     if not page.file.src_uri.endswith(".ipynb"):
         return html
     page.meta.setdefault("search", {})["exclude"] = True
-    html = CDN_SCRIPT.sub("", html)
+    html = link_posts(CDN_SCRIPT.sub("", html), page, files)
     parts = NOT_TEXT.split(html)
     # re.split with two groups yields [text, match, group2, text, ...]
     out = []

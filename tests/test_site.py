@@ -92,6 +92,8 @@ def test_post_page_has_math_figure_and_value(fixture_site):
     assert '<span class="arithmatex">\\(n = 512\\)</span>' in html
     assert "\\label{eq:fixture}" in html and "\\(\\eqref{eq:fixture}\\)" in html
     assert 'alt="A parabola through three points"' in html and "fig-1.svg" in html
+    summary_end = html.index("A fixture post with math")
+    assert html.index("executed notebook") > summary_end and html.index("executed notebook") < html.index("<h2 id=\"setup\"")
     assert '<figcaption>Squares of <span class="arithmatex">\\(1, 2, 3\\)</span>.</figcaption>' in html
     figure = next(fixture_site.rglob("first/fig-1.svg"))
     assert figure.read_text().lstrip().startswith(("<?xml", "<svg"))
@@ -109,6 +111,7 @@ def test_notebook_page_is_rendered_without_cdn_scripts(fixture_site):
     assert "cdnjs" not in html and "x-mathjax-config" not in html
     assert '<span class="arithmatex">\\(n = 512\\)</span>' in html
     assert (fixture_site / "notebooks" / "first" / "first.ipynb").is_file()
+    assert 'href="../../blog/second/#setup"' in html  # the post's Markdown links, made page links
 
 
 def test_broken_link_fails_the_strict_build(tmp_path):

@@ -15,6 +15,7 @@ from .tex import Math, find_math, wrap_references
 
 # `{{ name }}` or `{{ name:spec }}`; `\{{` is a literal `{{`.
 INLINE_VALUE = re.compile(r"(?<!\\)\{\{\s*(?P<name>[A-Za-z_]\w*)\s*(?::(?P<spec>[^{}]*?))?\s*\}\}")
+EXCERPT_MARK = "<!-- more -->"
 HIDDEN_INPUT = {"remove-input", "remove-cell"}
 HIDDEN_OUTPUT = {"remove-output", "remove-cell"}
 FRONT_MATTER_OUT = ("title", "date", "authors", "categories", "tags", "description", "draft")
@@ -84,11 +85,11 @@ class Renderer:
             if cell.kind == "markdown":
                 text = wrap_references(substitute_values(cell.source, values, self.name, cell.line))
                 self.math += find_math(text, cell.line)
-                parts.append(text)
                 notebook_cells.append(nbformat.v4.new_markdown_cell(text))
-                if "<!-- more -->" in text and not excerpt_seen:
-                    excerpt_seen = True
-                    parts.append(self._notebook_links())
+                if EXCERPT_MARK in text and not excerpt_seen:
+                    excerpt_seen = True  # the links go right under the summary
+                    text = text.replace(EXCERPT_MARK, f"{EXCERPT_MARK}\n\n{self._notebook_links()}", 1)
+                parts.append(text)
                 continue
             executed = self.entry["cells"][code_index]
             code_index += 1
