@@ -19,6 +19,7 @@ JOBS = int(os.environ.get("BROWSER_JOBS", min(4, max(2, os.cpu_count() or 2))))
 _weights: dict[str, dict[str, int]] = {}
 _external: list[str] = []
 _timing: dict[str, float] = {}
+_phases: dict[str, float] = {}
 
 
 class Browser:
@@ -76,6 +77,10 @@ def audit(browser, server, site) -> dict[str, harness.PageReport]:
     reports = browser.run(harness.audit_pages(browser.browser, server.base, harness.site_pages(site),
                                               jobs=JOBS, screenshots=SCREENSHOTS))
     _timing["audit"] = time.monotonic() - started
+    _timing["pages"] = len(reports)
+    for report in reports.values():
+        for phase, seconds in report.phases.items():
+            _phases[phase] = _phases.get(phase, 0.0) + seconds
     for path, report in reports.items():
         if harness.is_post(path):
             _weights[path] = report.weight
@@ -103,5 +108,7 @@ def pytest_terminal_summary(terminalreporter):
         for link in _external:
             write(link)
     if "audit" in _timing:
-        write(f"browser audit of every page: {_timing['audit']:.1f} s with {JOBS} page(s) at a time; "
+        terminalreporter.section("browser: time")
+        write(f"audit of {_timing['pages']:.0f} pages: {_timing['audit']:.1f} s with {JOBS} page(s) at a time; "
               f"screenshots in {SCREENSHOTS.relative_to(ROOT)}/")
+        write("summed over pages: " + ", ".join(f"{k} {v:.0f} s" for k, v in _phases.items()))

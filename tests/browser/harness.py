@@ -75,11 +75,16 @@ async () => {
 """
 
 MATH_ERRORS = """
-() => [...document.querySelectorAll("mjx-merror")].map(e => {
-  const container = e.closest("mjx-container");
-  const source = container && container.closest(".arithmatex");
-  return (e.getAttribute("data-mjx-error") || e.textContent) + (source ? ` in ${source.dataset.tex || ""}` : "");
-})
+() => {
+  const errors = [];
+  const items = (window.MathJax && MathJax.startup && MathJax.startup.document) ? [...MathJax.startup.document.math] : [];
+  for (const node of document.querySelectorAll("mjx-merror")) {
+    const container = node.closest("mjx-container");
+    const item = items.find(item => item.typesetRoot === container);
+    errors.push((node.getAttribute("data-mjx-error") || node.textContent) + (item ? ` in: ${item.math.trim().slice(0, 120)}` : ""));
+  }
+  return errors;
+}
 """
 
 # Visible text of the content, without code blocks (TeX in a Python string is fine)
