@@ -122,7 +122,7 @@ OVERFLOW = """
       if (getComputedStyle(a).overflowX !== "visible") return true;
     return false;
   };
-  const out = e => e.getBoundingClientRect().right > width + 1 && e.getBoundingClientRect().width > 0;
+  const out = e => e.getBoundingClientRect().right > width && e.getBoundingClientRect().width > 0;
   const wide = [];
   for (const e of document.querySelectorAll("body *")) {
     if (!out(e) || scrolls(e)) continue;

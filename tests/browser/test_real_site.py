@@ -26,7 +26,7 @@ def test_the_site_has_pages_to_check(site):
     assert POSTS, "no post pages found in site/blog/"
 
 
-@pytest.mark.parametrize("path", PAGES or ["(site/ not built)"])
+@pytest.mark.parametrize("path", PAGES or ["(site/ not built)"], ids=lambda path: "/" + path)
 def test_page(audit, path):
     """Math typeset without errors or raw TeX, images, console, requests, axe (light, dark), 390 px."""
     report = audit.get(path)
