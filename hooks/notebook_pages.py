@@ -20,7 +20,10 @@ CDN_SCRIPT = re.compile(
     re.S,
 )
 # Raw blocks whose text is never math, and tags; text between them is searched.
-NOT_TEXT = re.compile(r"(<(pre|code|script|style)\b.*?</\2>|<[^>]+>)", re.S)
+# (The clipboard-copy-txt div holds each code cell's plain text for the copy button.)
+NOT_TEXT = re.compile(
+    r"(<(pre|code|script|style)\b.*?</\2>|<div class=\"clipboard-copy-txt\"[^>]*>.*?</div>|<[^>]+>)", re.S
+)
 MATH = re.compile(
     r"\$\$(?P<display>.+?)\$\$"
     r"|(?P<env>\\begin\{(?P<name>[a-z]+\*?)\}.+?\\end\{(?P=name)\})"

@@ -149,6 +149,7 @@ def test_expected_errors_need_the_tag_and_must_raise(project):
     assert report.ok, report.errors
     text = project.output("raises")
     assert "ValueError: invalid literal for int()" in text and "After the error, 1." in text
+    assert "Traceback" not in text and "<module>" not in text  # the exception, not its frames
 
     project.post(
         "raises", '**Summary.**\n\n<!-- more -->\n\n```python tags=["raises-exception"]\nx = 1\n```\n'

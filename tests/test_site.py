@@ -93,7 +93,9 @@ def test_post_page_has_math_figure_and_value(fixture_site):
     assert "\\label{eq:fixture}" in html and "\\(\\eqref{eq:fixture}\\)" in html
     assert 'alt="A parabola through three points"' in html and "fig-1.svg" in html
     summary_end = html.index("A fixture post with math")
-    assert html.index("executed notebook") > summary_end and html.index("executed notebook") < html.index("<h2 id=\"setup\"")
+    assert html.index("executed notebook") > summary_end and html.index("executed notebook") < html.index(
+        '<h2 id="setup"'
+    )
     assert '<figcaption>Squares of <span class="arithmatex">\\(1, 2, 3\\)</span>.</figcaption>' in html
     figure = next(fixture_site.rglob("first/fig-1.svg"))
     assert figure.read_text().lstrip().startswith(("<?xml", "<svg"))

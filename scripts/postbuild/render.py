@@ -146,7 +146,9 @@ class Renderer:
         if kind == "stream":
             return _fenced(ANSI.sub("", output["text"]).rstrip("\n"), "text", "cell-output")
         if kind == "error":
-            return _fenced(ANSI.sub("", "\n".join(output["traceback"])), "text", "cell-output cell-error")
+            # The exception, not the traceback: readers see what was raised, search indexes no frames.
+            message = f"{output['ename']}: {output['evalue']}".rstrip(": ")
+            return _fenced(ANSI.sub("", message), "text", "cell-output cell-error")
         data, metadata = output.get("data", {}), output.get("metadata", {})
         for mime, extension in (("image/svg+xml", "svg"), ("image/png", "png")):
             if mime in data:

@@ -74,8 +74,11 @@ def audit(browser, server, site) -> dict[str, harness.PageReport]:
 
     SCREENSHOTS.mkdir(exist_ok=True)
     started = time.monotonic()
-    reports = browser.run(harness.audit_pages(browser.browser, server.base, harness.site_pages(site),
-                                              jobs=JOBS, screenshots=SCREENSHOTS))
+    reports = browser.run(
+        harness.audit_pages(
+            browser.browser, server.base, harness.site_pages(site), jobs=JOBS, screenshots=SCREENSHOTS
+        )
+    )
     _timing["audit"] = time.monotonic() - started
     _timing["pages"] = len(reports)
     for report in reports.values():
@@ -109,6 +112,8 @@ def pytest_terminal_summary(terminalreporter):
             write(link)
     if "audit" in _timing:
         terminalreporter.section("browser: time")
-        write(f"audit of {_timing['pages']:.0f} pages: {_timing['audit']:.1f} s with {JOBS} page(s) at a time; "
-              f"screenshots in {SCREENSHOTS.relative_to(ROOT)}/")
+        write(
+            f"audit of {_timing['pages']:.0f} pages: {_timing['audit']:.1f} s with {JOBS} page(s) at a time; "
+            f"screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
+        )
         write("summed over pages: " + ", ".join(f"{k} {v:.0f} s" for k, v in _phases.items()))

@@ -20,8 +20,13 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE_WIDTH = 390
 MAX_POST_BYTES = 1_500_000
@@ -147,6 +152,7 @@ AXE_RULES = {"light": None, "dark": ["color-contrast", "link-in-text-block"]}
 
 # --- the server ---------------------------------------------------------------------------
 
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Static files as a web host serves them: text gzipped (so page weight is what goes
     over the wire), a missing path answered with the site's 404.html and status 404, and
@@ -196,7 +202,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if key not in self._cache:
             body = path.read_bytes()
             if path.name == "sitemap.xml":
-                host = "http://%s:%d/" % self.server.server_address[:2]
+                host = "http://{}:{}/".format(*self.server.server_address[:2])
                 body = re.sub(rb"<loc>(https?://[^/<]+/)", lambda m: b"<loc>" + host.encode(), body)
             self._cache[key] = gzip.compress(body, 6, mtime=0) if gzipped else body
         return self._cache[key]
@@ -220,7 +226,8 @@ class Server:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.httpd = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(_Handler, directory=str(self.root)))
+            ("127.0.0.1", 0), functools.partial(_Handler, directory=str(self.root))
+        )
         self.httpd.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.base = self.origin + "/"
@@ -233,6 +240,7 @@ class Server:
 
 
 # --- the site's pages -----------------------------------------------------------------------
+
 
 def site_pages(site: Path) -> list[str]:
     """URL paths of every page in a built site (not 404.html, not the MathJax assets)."""
@@ -252,10 +260,13 @@ def is_post(path: str) -> bool:
 
 # --- a browser --------------------------------------------------------------------------------
 
+
 async def launch(playwright):
     """Debian's chromium; a missing binary is an error, never a skip."""
     if not Path(CHROMIUM).is_file():
-        raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
+        raise RuntimeError(
+            f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)"
+        )
     return await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
@@ -333,7 +344,8 @@ class Traffic:
                 kind = "font"
             else:
                 kind = {"document": "html", "stylesheet": "css", "script": "js", "image": "image"}.get(
-                    request.resource_type, "other")
+                    request.resource_type, "other"
+                )
             kinds[kind] = kinds.get(kind, 0) + size
         return kinds
 
@@ -348,6 +360,7 @@ async def new_context(browser, origin: str, **kwargs):
 
 
 # --- the checks -------------------------------------------------------------------------------
+
 
 async def check_math(page) -> list[str]:
     problems = []
@@ -366,7 +379,7 @@ async def check_page(page, url: str) -> list[str]:
     for delimiter in TEX_DELIMITERS:
         at = text.find(delimiter)
         if at >= 0:
-            snippet = " ".join(text[max(0, at - 40): at + 60].split())
+            snippet = " ".join(text[max(0, at - 40) : at + 60].split())
             problems.append(f"raw TeX {delimiter!r} in the visible text: ...{snippet}...")
     for image in await page.evaluate(IMAGES):
         if not image["loaded"]:
@@ -398,8 +411,10 @@ async def check_axe(page, palette: str) -> list[str]:
         if violation["impact"] in ("serious", "critical"):
             targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
             summary = violation["nodes"][0].get("failureSummary", "").replace("\n", " ")[:200]
-            problems.append(f"axe ({palette}): {violation['id']} [{violation['impact']}] {violation['help']}; "
-                            f"{len(violation['nodes'])} node(s), e.g. {targets}: {summary}")
+            problems.append(
+                f"axe ({palette}): {violation['id']} [{violation['impact']}] {violation['help']}; "
+                f"{len(violation['nodes'])} node(s), e.g. {targets}: {summary}"
+            )
     return problems
 
 
@@ -408,8 +423,10 @@ async def check_overflow(page, width: int = MOBILE_WIDTH) -> list[str]:
     await page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     result = await page.evaluate(OVERFLOW, width)
     if result["scrollWidth"] > width:
-        return [f"horizontal overflow at {width} px: page is {result['scrollWidth']} px wide; "
-                f"sticking out: {result['wide']}"]
+        return [
+            f"horizontal overflow at {width} px: page is {result['scrollWidth']} px wide; "
+            f"sticking out: {result['wide']}"
+        ]
     return []
 
 
@@ -422,8 +439,9 @@ class PageReport:
     phases: dict[str, float] = field(default_factory=dict)
 
 
-async def audit_page(browser, base: str, path: str, screenshots: Path | None = None,
-                     axe: bool = True, mobile: bool = True) -> PageReport:
+async def audit_page(
+    browser, base: str, path: str, screenshots: Path | None = None, axe: bool = True, mobile: bool = True
+) -> PageReport:
     """Every per-page check on one page, in a fresh context (cold cache)."""
     started = time.monotonic()
     phases: dict[str, float] = {}
@@ -453,8 +471,9 @@ async def audit_page(browser, base: str, path: str, screenshots: Path | None = N
                 problems += await check_axe(page, palette)
                 lap(f"axe-{palette}")
             if screenshots is not None:
-                await page.screenshot(path=str(screenshots / f"{name}--{palette}.jpg"), full_page=True,
-                                      type="jpeg", quality=80)
+                await page.screenshot(
+                    path=str(screenshots / f"{name}--{palette}.jpg"), full_page=True, type="jpeg", quality=80
+                )
                 lap(f"shot-{palette}")
         if mobile:
             problems += await check_overflow(page)
@@ -482,6 +501,7 @@ async def audit_pages(browser, base: str, paths: list[str], jobs: int = 2, **kwa
 
 # --- links, in the built files ------------------------------------------------------------------
 
+
 class _Links(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -501,7 +521,7 @@ class _Links(HTMLParser):
             self.links.append(attrs["src"])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parse(path: Path) -> _Links:
     parser = _Links()
     parser.feed(path.read_text(encoding="utf-8", errors="replace"))
@@ -526,7 +546,7 @@ def check_links(site: Path, site_url: str = "http://127.0.0.1:8000/") -> tuple[l
             if (target.scheme, target.netloc) != (local.scheme, local.netloc):
                 external.add(href)
                 continue
-            path = unquote(target.path)[len(local.path):]
+            path = unquote(target.path)[len(local.path) :]
             file = site / path
             if path == "" or path.endswith("/"):
                 file = file / "index.html"
@@ -535,5 +555,7 @@ def check_links(site: Path, site_url: str = "http://127.0.0.1:8000/") -> tuple[l
                 continue
             if target.fragment and file.suffix == ".html":
                 if unquote(target.fragment) not in _parse(file).ids:
-                    broken.append(f"{rel}: {href} -> no #{target.fragment} in {file.relative_to(site).as_posix()}")
+                    broken.append(
+                        f"{rel}: {href} -> no #{target.fragment} in {file.relative_to(site).as_posix()}"
+                    )
     return broken, sorted(external)

@@ -62,12 +62,15 @@ def test_the_clean_fixture_site_passes_every_check(browser, fixture_site, fixtur
     assert not broken, broken
 
 
-@pytest.mark.parametrize("formula, error", [
-    # an open brace hides the closing delimiter: MathJax never sees a formula
-    ("\\frac{1}{", "never typeset"),
-    ("\\frac{1}", "mjx-merror): Missing argument for \\frac"),
-    ("\\undefinedmacro", "mjx-merror): Undefined control sequence \\undefinedmacro"),
-])
+@pytest.mark.parametrize(
+    "formula, error",
+    [
+        # an open brace hides the closing delimiter: MathJax never sees a formula
+        ("\\frac{1}{", "never typeset"),
+        ("\\frac{1}", "mjx-merror): Missing argument for \\frac"),
+        ("\\undefinedmacro", "mjx-merror): Undefined control sequence \\undefinedmacro"),
+    ],
+)
 def test_a_broken_formula_fails(browser, fixture_site, fixture_server, formula, error):
     page = fixture_site / FIRST / "index.html"
     with planted(page, lambda html: html.replace("\\(n = 512\\)", f"\\({formula}\\)")):
@@ -113,10 +116,13 @@ def test_a_javascript_error_fails(browser, fixture_site, fixture_server):
     assert any("undefinedFunction" in p for p in problems), problems
 
 
-@pytest.mark.parametrize("href, message", [
-    ("../no-such-post/", "no file blog/no-such-post/index.html"),
-    ("../second/#no-such-section", "no #no-such-section in blog/second/index.html"),
-])
+@pytest.mark.parametrize(
+    "href, message",
+    [
+        ("../no-such-post/", "no file blog/no-such-post/index.html"),
+        ("../second/#no-such-section", "no #no-such-section in blog/second/index.html"),
+    ],
+)
 def test_a_broken_link_fails(fixture_site, href, message):
     page = fixture_site / FIRST / "index.html"
     with planted(page, lambda html: html.replace("<p>With", f'<p><a href="{href}">broken</a> With', 1)):

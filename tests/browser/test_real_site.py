@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree as ET
 
@@ -62,7 +61,9 @@ def test_404_page(browser, server):
 
     status, styled, problems = browser.run(run())
     assert status == 404
-    assert styled["sheets"] >= 2 and styled["header"] == "sticky", f"404 page without the site's CSS: {styled}"
+    assert styled["sheets"] >= 2 and styled["header"] == "sticky", (
+        f"404 page without the site's CSS: {styled}"
+    )
     assert "404" in styled["text"]
     assert not problems, problems
 
@@ -92,7 +93,12 @@ def test_instant_navigation_keeps_math_typeset(browser, server, site):
                     link = links.nth(index)
                     href = await link.get_attribute("href")
                     path = urlsplit(urljoin(page.url, href)).path.lstrip("/")
-                    if harness.is_post(path) and "/" + path != here and path not in visited and await link.is_visible():
+                    if (
+                        harness.is_post(path)
+                        and "/" + path != here
+                        and path not in visited
+                        and await link.is_visible()
+                    ):
                         target = (link, path)
                         break
                 if target is None:
@@ -140,10 +146,13 @@ def test_search_finds_the_post(browser, server, site, query):
             await box.press_sequentially(query, delay=15)
             await page.wait_for_function(
                 "() => document.querySelectorAll('.md-search-result__item').length > 0 || "
-                "/no matching/i.test(document.querySelector('.md-search-result__meta').textContent)", timeout=20000)
+                "/no matching/i.test(document.querySelector('.md-search-result__meta').textContent)",
+                timeout=20000,
+            )
             hrefs = await page.eval_on_selector_all(
                 ".md-search-result__item a.md-search-result__link, .md-search-result__item a",
-                "links => links.map(a => a.href)")
+                "links => links.map(a => a.href)",
+            )
             return hrefs, traffic.problems
         finally:
             await context.close()
@@ -161,7 +170,7 @@ def test_search_index_has_no_tracebacks_or_prompts(site):
         for marker in ("Traceback (most recent call last)", "In ["):
             if marker in doc["text"] or marker in doc["title"]:
                 at = doc["text"].find(marker)
-                bad.append(f"{doc['location']}: {marker!r}: ...{doc['text'][max(0, at - 40): at + 40]}...")
+                bad.append(f"{doc['location']}: {marker!r}: ...{doc['text'][max(0, at - 40) : at + 40]}...")
     assert index["docs"] and not bad, bad
 
 
