@@ -41,11 +41,15 @@ class Math:
     display: bool
 
 
+def _blank(match: re.Match) -> str:
+    """The matched text as spaces, line breaks kept: positions and line numbers stay valid."""
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
 def without_code(text: str) -> str:
-    """Blank out fenced blocks and inline code, keeping every position and line break."""
-    blank = lambda m: re.sub(r"[^\n]", " ", m.group(0))  # noqa: E731
-    text = re.sub(r"^(`{3,}|~{3,}).*?^\1", blank, text, flags=re.S | re.M)
-    return re.sub(r"`[^`\n]*`", blank, text)
+    """Blank out fenced blocks and inline code."""
+    text = re.sub(r"^(`{3,}|~{3,}).*?^\1", _blank, text, flags=re.S | re.M)
+    return re.sub(r"`[^`\n]*`", _blank, text)
 
 
 def find_math(text: str, first_line: int) -> list[Math]:
@@ -62,7 +66,7 @@ def find_math(text: str, first_line: int) -> list[Math]:
 def wrap_references(text: str) -> str:
     """Put `\\eqref{...}` written in plain prose inside math, where MathJax typesets it."""
     prose = without_code(text)
-    outside = MATH.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), prose)
+    outside = MATH.sub(_blank, prose)
     for match in reversed(list(REFERENCE.finditer(outside))):
         text = f"{text[: match.start()]}${match.group(0)}${text[match.end() :]}"
     return text
