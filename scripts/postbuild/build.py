@@ -7,6 +7,7 @@ spurious changes, and a failed build leaves the last good output in place).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -19,7 +20,7 @@ from .cache import Cache, cache_key
 from .errors import BuildError
 from .execute import execute_post
 from .frontmatter import Allowed, repo_url_of, timeout_of, validate
-from .render import Renderer
+from .render import Renderer, checks_page
 from .source import Post, read_post
 from .tex import check_tex
 
@@ -149,7 +150,21 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
             {path[len(prefix) :]: data for path, data in files.items() if path.startswith(prefix)},
             kept,
         )
+    write_checks_page(settings)
     return report
+
+
+def write_checks_page(settings: Settings) -> None:
+    """docs/checks.md: every post's claims, from the ledgers the posts' renders left."""
+    folder = settings.docs / settings.posts_dir
+    ledgers = {
+        path.parent.name: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(folder.glob("*/claims.json"))
+    }
+    text = checks_page(ledgers, settings.posts_dir).encode()
+    target = settings.docs / "checks.md"
+    if not target.is_file() or target.read_bytes() != text:
+        target.write_bytes(text)
 
 
 def _owner(relative: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 import nbformat
@@ -14,8 +15,12 @@ from .source import Cell, Post
 from .tex import Math, find_math, wrap_references
 
 # `{{ name }}` or `{{ name:spec }}`; `\{{` is a literal `{{`.
-INLINE_VALUE = re.compile(r"(?<!\\)\{\{\s*(?P<name>[A-Za-z_]\w*)\s*(?::(?P<spec>[^{}]*?))?\s*\}\}")
+# `{{ 2010 }}`: a number written as a constant (a year, a figure number, a definition), not computed.
+INLINE_VALUE = re.compile(
+    r"(?<!\\)\{\{\s*(?:(?P<constant>-?\d[\d.,]*%?)|(?P<name>[A-Za-z_]\w*)\s*(?::(?P<spec>[^{}]*?))?)\s*\}\}"
+)
 EXCERPT_MARK = "<!-- more -->"
+CLAIM_MIME = "application/vnd.postbuild.claim+json"  # posts_src/claims.py displays claims as this
 HIDDEN_INPUT = {"remove-input", "remove-cell"}
 HIDDEN_OUTPUT = {"remove-output", "remove-cell"}
 FRONT_MATTER_OUT = ("title", "date", "authors", "categories", "tags", "description", "draft")
@@ -35,6 +40,8 @@ def substitute_values(text: str, values: dict, name: str, first_line: int) -> st
 
     def replace(match: re.Match) -> str:
         line = first_line + text.count("\n", 0, match.start())
+        if match["constant"]:
+            return match["constant"]
         key, spec = match["name"], match["spec"]
         if key not in values:
             raise BuildError(
@@ -68,6 +75,7 @@ class Renderer:
         self.files: dict[str, bytes] = {}
         self.figure_count = 0
         self.math: list[Math] = []  # every formula of the post, for the TeX check
+        self.claims: list[dict] = []  # every claim of the post, with the cell that makes it
 
     def render(self) -> dict[str, bytes]:
         slug, front = self.post.slug, self.post.front
@@ -94,6 +102,8 @@ class Renderer:
             executed = self.entry["cells"][code_index]
             code_index += 1
             values = executed["values"]
+            parts.append(f'<span id="cell-{code_index}"></span>')  # the ledger links here
+            self._collect_claims(executed, cell, code_index)
             parts.extend(self._code_cell(cell, executed))
             notebook_cells.append(
                 nbformat.v4.new_code_cell(
@@ -105,6 +115,11 @@ class Renderer:
             )
         if not excerpt_seen:
             raise BuildError(self.name, None, "the post has no '<!-- more -->' line after its summary")
+        if self.claims:
+            parts.append(ledger(self.claims))
+        self.files[f"{self.posts_dir}/{slug}/claims.json"] = (
+            json.dumps({"title": front["title"], "claims": self.claims}, indent=1, sort_keys=True) + "\n"
+        ).encode()
         self.files[f"{self.posts_dir}/{slug}.md"] = ("\n\n".join(parts) + "\n").encode()
         self.files[f"{self.notebooks_dir}/{slug}.ipynb"] = self._notebook(notebook_cells)
         return self.files
@@ -129,6 +144,15 @@ class Renderer:
             links += f", or [open it in Colab]({colab})"
         return f"*Every number and figure in this post is computed by the code shown with it; {links}.*"
 
+    def _collect_claims(self, executed: dict, cell: Cell, number: int) -> None:
+        for output in executed["outputs"]:
+            record = output.get("data", {}).get(CLAIM_MIME)
+            if record is not None:
+                line = cell.line + _claim_line(cell.source, record["claim"])
+                self.claims.append({**record, "cell": number, "line": line, "source": self.name})
+                if not record["passed"]:
+                    raise BuildError(self.name, line, output["data"]["text/plain"])
+
     def _code_cell(self, cell: Cell, executed: dict) -> list[str]:
         tags = set(cell.tags)
         parts = []
@@ -150,6 +174,8 @@ class Renderer:
             message = f"{output['ename']}: {output['evalue']}".rstrip(": ")
             return _fenced(ANSI.sub("", message), "text", "cell-output cell-error")
         data, metadata = output.get("data", {}), output.get("metadata", {})
+        if CLAIM_MIME in data:
+            return None  # claims are listed in the ledger at the end of the post
         for mime, extension in (("image/svg+xml", "svg"), ("image/png", "png")):
             if mime in data:
                 return self._figure(data[mime], extension, metadata.get(mime, {}), cell)
@@ -230,3 +256,86 @@ def _fenced(text: str, language: str, classes: str = "") -> str:
     fence = "`" * max(3, longest + 1)
     info = f"{{ .{language} .{' .'.join(classes.split())} }}" if classes else language
     return f"{fence}{info}\n{text}\n{fence}"
+
+
+def _claim_line(source: str, claim: str) -> int:
+    """Offset of the line in a cell that states `claim` (0: the cell's first line)."""
+    needle = claim[:40]
+    for offset, row in enumerate(source.split("\n")):
+        if needle in row:
+            return offset
+    return 0
+
+
+def format_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.4g}".replace("e-0", "e-").replace("e+0", "e")
+
+
+def _escape_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def claim_row(claim: dict, link: str) -> str:
+    """One ledger row: claim, predicted, measured ± spread, tolerance, alternatives, verdict, cell."""
+    relation = {"=": "", "<": "< ", ">": "> "}[claim["relation"]]
+    measured = format_number(claim["measured"])
+    if claim.get("se") is not None:
+        measured += f" ± {format_number(claim['se'])}"
+    if claim.get("n"):
+        measured += f" ({claim['n']} {claim['over']})"
+    tolerance = f"± {format_number(claim['tol'])} ({claim['tol_source']})"
+    alternatives = "; ".join(f"{format_number(a['value'])}: {a['what']}" for a in claim["rules_out"])
+    verdict = "pass" if claim["passed"] else "**FAIL**"
+    cells = [claim["claim"], relation + format_number(claim["predicted"]), measured, tolerance, alternatives]
+    return "| " + " | ".join(_escape_cell(c) for c in cells) + f" | {verdict} | {link} |"
+
+
+LEDGER_HEADER = (
+    "| claim | predicted | measured | tolerance | rules out | | where |\n"
+    "| --- | --- | --- | --- | --- | --- | --- |"
+)
+
+
+def ledger(claims: list[dict]) -> str:
+    """The collapsible "What this post checks" section that ends every post with claims."""
+    rows = "\n".join(claim_row(c, f"[cell {c['cell']}](#cell-{c['cell']})") for c in claims)
+    passed = sum(c["passed"] for c in claims)
+    return (
+        f'<details class="checks" id="checks" markdown="1">\n'
+        f"<summary>What this post checks: {len(claims)} claims, {passed} pass</summary>\n\n"
+        "Each row is a check the build ran on this page's numbers; a failing one stops the build. "
+        "The tolerance is a number of standard errors of the measurement, or the numerical "
+        "error of a deterministic computation; each claim must reject the wrong alternative "
+        "it names. See [all checks](../../checks.md).\n\n"
+        f"{LEDGER_HEADER}\n{rows}\n\n</details>"
+    )
+
+
+def checks_page(ledgers: dict[str, dict], posts_dir: str) -> str:
+    """The site page that lists every post's claims (`ledgers`: slug -> claims.json content)."""
+    total = sum(len(ledger["claims"]) for ledger in ledgers.values())
+    passed = sum(c["passed"] for ledger in ledgers.values() for c in ledger["claims"])
+    parts = [
+        "---\ntitle: What the posts check\n---",
+        "# What the posts check",
+        f"The posts make **{total} claims**; the last build checked them all and {passed} pass "
+        "(a failing claim stops the build, so a published site shows only passes). "
+        "How a claim is checked is explained on the [about page](about.md#what-is-checked).",
+        "| post | claims |\n| --- | --- |",
+    ]
+    rows = [
+        f"| [{ledger['title']}]({posts_dir}/{slug}.md#checks) | {len(ledger['claims'])} |"
+        for slug, ledger in sorted(ledgers.items())
+    ]
+    parts[-1] += "\n" + "\n".join(rows)
+    for slug, ledger in sorted(ledgers.items()):
+        if not ledger["claims"]:
+            continue
+        parts.append(f"## {ledger['title']}")
+        body = "\n".join(
+            claim_row(c, f"[cell {c['cell']}]({posts_dir}/{slug}.md#cell-{c['cell']})") for c in ledger["claims"]
+        )
+        parts.append(f"{LEDGER_HEADER}\n{body}")
+    return "\n\n".join(parts) + "\n"

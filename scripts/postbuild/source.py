@@ -17,6 +17,17 @@ from .errors import BuildError
 
 FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 
+# Cell tags the build knows; any other tag, and any other word or option after
+# ```python, is an error (a typo would otherwise be ignored silently).
+KNOWN_TAGS = {
+    "remove-input": "show the output, hide the code",
+    "remove-output": "show the code, hide the output",
+    "remove-cell": "run the cell, show nothing",
+    "raises-exception": "the cell must raise; the exception is shown",
+    "expect-warning": "the cell may write warnings to stderr; they are shown",
+}
+KNOWN_OPTIONS = {"tags"}
+
 
 @dataclass
 class Cell:
@@ -104,17 +115,32 @@ def _read_cells(lines: list[str], start: int, name: str) -> list[Cell]:
             continue
         _flush_prose(cells, prose, prose_start)
         try:
-            _, metadata = text_to_metadata(info, allow_title=True)
+            title, metadata = text_to_metadata(info[len(language) :].strip(), allow_title=True)
         except Exception as error:  # jupytext raises several types for bad metadata
             raise BuildError(name, i + 1, f"cannot read cell options '{info}': {error}") from None
+        _check_options(info, title, metadata, name, i + 1)
         tags = metadata.get("tags", [])
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise BuildError(name, i + 1, 'cell tags must be a list of strings: tags=["remove-input"]')
         cells.append(Cell("code", "\n".join(lines[i + 1 : close]), i + 2, tags, metadata))
         prose, prose_start = [], close + 1
         i = close + 1
     _flush_prose(cells, prose, prose_start)
     return cells
+
+
+def _check_options(info: str, title: str, metadata: dict, name: str, line: int) -> None:
+    example = 'write them as ```python tags=["remove-input"]'
+    if title:
+        raise BuildError(name, line, f"unknown word(s) '{title}' after ```python: cell tags are options; {example}")
+    unknown = sorted(set(metadata) - KNOWN_OPTIONS)
+    if unknown:
+        raise BuildError(name, line, f"unknown cell option(s) {', '.join(unknown)} in '{info}'; {example}")
+    tags = metadata.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise BuildError(name, line, f"cell tags must be a list of strings; {example}")
+    for tag in tags:
+        if tag not in KNOWN_TAGS:
+            known = ", ".join(KNOWN_TAGS)
+            raise BuildError(name, line, f"unknown cell tag '{tag}' (known tags: {known})")
 
 
 def _flush_prose(cells: list[Cell], prose: list[str], start: int) -> None:
