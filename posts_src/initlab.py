@@ -321,3 +321,74 @@ def init_course_(model: nn.Module) -> nn.Module:
                 m.bias.zero_()
     return model
 
+
+
+# ---------------------------------------------------------------------------
+# Training: does an initialization train? (posts that answer with training evidence)
+# ---------------------------------------------------------------------------
+
+
+def train(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    steps: int,
+    lr: float,
+    generator: torch.Generator,
+    batch: int = 64,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = nn.functional.cross_entropy,
+    momentum: float = 0.0,
+    record: Callable[[nn.Module], object] | None = None,
+) -> dict[str, object]:
+    """Minibatch SGD on (x, y) for `steps` steps, batches drawn by `generator`.
+
+    Returns {"loss": per-step training loss (tensor of `steps`), "records": [record(model)
+    before step 1, after step 1, ..., after step `steps`]} when `record` is given.
+    A loss that becomes NaN or infinite stops training early; the loss tensor then
+    ends with that value (divergence is a result, not an error).
+    """
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    losses: list[float] = []
+    records = [record(model)] if record else []
+    for _ in range(steps):
+        index = torch.randint(len(x), (batch,), generator=generator)
+        loss = loss_fn(model(x[index]), y[index])
+        losses.append(loss.item())
+        if not math.isfinite(losses[-1]):
+            break
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if record:
+            records.append(record(model))
+    return {"loss": torch.tensor(losses, dtype=torch.float64), "records": records}
+
+
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of (x, y) that `model` classifies correctly."""
+    with torch.no_grad():
+        return (model(x).argmax(1) == y).double().mean().item()
+
+
+# ---------------------------------------------------------------------------
+# Per-post sections: add a helper below the marker of your post's group, so that
+# changes made side by side merge cleanly.
+# ---------------------------------------------------------------------------
+
+# --- primer and why-initialization-matters ---
+
+
+# --- kaiming and xavier ---
+
+
+# --- why-variances-fall-below-one and independence ---
+
+
+# --- init-for-any-activation and any-distribution ---
+
+
+# --- backprop posts and symmetry breaking ---
+
+
+# --- explorer ---
