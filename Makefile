@@ -64,6 +64,11 @@ $(CHROMIUM):
 test: site $(CHROMIUM) ## Run the test suite (executor, fixture site, browser, strict build of the real site)
 	$(PY) -m pytest
 
+.PHONY: check-seeds
+SEEDS ?= 8
+check-seeds: setup ## Re-execute posts under SEEDS other seeds (default 8; POSTS="slug ...") and report claims that flip
+	$(PY) scripts/check_seeds.py --seeds $(SEEDS) $(POSTS)
+
 .PHONY: bench
 BENCH_ARGS ?=
 bench: setup ## Benchmark the build against mkdocs-jupyter (cold/warm/prose/helper; BENCH_ARGS="--runs 1")

@@ -120,7 +120,9 @@ def check(
     else:
         samples = _floats(measured)
         if len(samples) < 3:
-            raise ClaimError(f"{claim!r}: {len(samples)} samples cannot give a standard error (need 3 or more)")
+            raise ClaimError(
+                f"{claim!r}: {len(samples)} samples cannot give a standard error (need 3 or more)"
+            )
         if se is not None or tol is not None:
             raise ClaimError(f"{claim!r}: with samples the tolerance comes from their spread; drop se=/tol=")
         n = len(samples)
