@@ -69,7 +69,8 @@ class Claim:
         verdict = "holds" if self.passed else "FAILS"
         return (
             f"claim {verdict}: {self.claim}: measured {self.measured:.6g}{spread}, "
-            f"predicted {RELATIONS[self.relation]} {self.predicted:.6g}, tolerance {self.tol:.3g} ({self.tol_source})"
+            f"predicted {RELATIONS[self.relation]} {self.predicted:.6g}, "
+            f"tolerance {self.tol:.3g} ({self.tol_source})"
         )
 
 
