@@ -28,8 +28,10 @@ class SourceLines(logging.Filter):
         match = GENERATED_POST.match(message)
         if match and record.levelno >= logging.WARNING:
             source = self.root / SOURCES / f"{match['slug']}.md"
-            line = line_of_link(source, match["link"])
-            where = f"{SOURCES}/{match['slug']}.md" + (f":{line}" if line else "")
+            if not source.is_file():
+                source = source.with_suffix(".ipynb")  # a notebook post: named, without a line
+            line = line_of_link(source, match["link"]) if source.suffix == ".md" else None
+            where = f"{SOURCES}/{source.name}" + (f":{line}" if line else "")
             problem = message[match.end() :].lstrip(", ").removeprefix("but ")
             record.msg, record.args = f"{where}: broken link '{match['link']}': {problem}", None
         return True

@@ -161,7 +161,9 @@ def test_a_new_post_passes_the_post_lint_and_a_bad_cell_is_reported_at_its_line(
 def test_torch_is_the_pinned_cpu_build():
     import torch
 
-    pins = [line for line in (ROOT / "requirements.txt").read_text().split("\n") if line.startswith("torch==")]
+    pins = [
+        line for line in (ROOT / "requirements.txt").read_text().split("\n") if line.startswith("torch==")
+    ]
     assert pins == ["torch==2.13.0+cpu"], "pin the CPU build exactly (PyPI's torch is the CUDA build)"
     assert torch.__version__ == "2.13.0+cpu" and torch.version.cuda is None
     pulled_by_cuda = [

@@ -20,7 +20,7 @@ from .errors import BuildError
 from .execute import execute_post
 from .frontmatter import timeout_of
 from .render import CLAIM_MIME
-from .source import read_post
+from .source import post_paths, read_post
 
 
 def claims_of(entry: dict) -> list[dict]:
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("only", nargs="*", metavar="SLUG", help="check only these posts (default: all)")
     args = parser.parse_args(argv)
 
-    paths = sorted(args.src.glob("*.md"))
+    paths = post_paths(args.src)
     if args.only:
         unknown = sorted(set(args.only) - {path.stem for path in paths})
         if unknown:
