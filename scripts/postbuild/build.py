@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-from difflib import get_close_matches
 import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 
 from .cache import Cache, cache_key

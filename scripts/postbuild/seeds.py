@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"check-seeds: {len(paths)} post(s) x {args.seeds} seeds on {args.jobs} worker(s) ...", flush=True)
     flips, errors, counted = [], [], 0
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for slug, seed, result, seconds in pool.map(run_one, *zip(*jobs)):
+        for slug, seed, result, seconds in pool.map(run_one, *zip(*jobs, strict=True)):
             if isinstance(result, str):
                 errors.append(f"  seed {seed}: {result}")
                 print(f"  {slug:45s} seed {seed}: ERROR ({seconds:.1f} s)", flush=True)
@@ -76,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
                 spread = f" ± {claim['se']:.3g}" if claim.get("se") is not None else ""
                 flips.append(
                     f"  posts_src/{slug}.md seed {seed}: {claim['claim']}: measured "
-                    f"{claim['measured']:.6g}{spread}, predicted {claim['relation']} {claim['predicted']:.6g}, "
+                    f"{claim['measured']:.6g}{spread}, "
+                    f"predicted {claim['relation']} {claim['predicted']:.6g}, "
                     f"tolerance {claim['tol']:.3g} ({claim['tol_source']})"
                 )
             verdict = (
@@ -88,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         print(line, file=sys.stderr)
     if flips or errors:
         print(
-            f"check-seeds: {len(flips)} claim flip(s), {len(errors)} run(s) stopped by an error ({elapsed:.0f} s)",
+            f"check-seeds: {len(flips)} claim flip(s), "
+            f"{len(errors)} run(s) stopped by an error ({elapsed:.0f} s)",
             file=sys.stderr,
         )
         return 1
