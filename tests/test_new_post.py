@@ -48,7 +48,7 @@ def test_scaffold_builds_as_it_is(project):
     notebook = json.loads((project.docs / "notebooks/why-var-y-1-measured.ipynb").read_text())
     setup = "".join(notebook["cells"][1]["source"])
     assert "https://raw.githubusercontent.com/owner/repo/gh-pages/notebooks/{module}.py" in setup
-    assert "['initlab']" in setup and not notebook["cells"][1]["outputs"]
+    assert "['claims', 'initlab']" in setup and not notebook["cells"][1]["outputs"]
     code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
     assert code[0] == notebook["cells"][1] and code[1]["outputs"] == []  # seeding cell: no output
     assert "".join(code[1]["source"]).endswith("gen = initlab.seed_everything(0)")
