@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from new_post import DEFAULT_AUTHOR, DEFAULT_CATEGORY, slugify  # noqa: E402
+
 from postbuild.prose import typed_numbers  # noqa: E402
 from postbuild.source import KNOWN_TAGS  # noqa: E402
 
@@ -51,7 +52,9 @@ def mark_constants(text: str) -> tuple[str, list[str]]:
     for line, numeral in sorted(found, reverse=True):
         row = lines[line - 1]
         position = row.rfind(numeral)
-        lines[line - 1] = f"{row[:position]}{{{{ {numeral.replace(' ', '')} }}}}{row[position + len(numeral):]}"
+        lines[line - 1] = (
+            f"{row[:position]}{{{{ {numeral.replace(' ', '')} }}}}{row[position + len(numeral) :]}"
+        )
     return "\n".join(lines), [numeral for _, numeral in found]
 
 
@@ -130,7 +133,9 @@ def convert_code(cell: nbformat.NotebookNode, number: int, todo: list[str]) -> n
             continue
         if MAGIC.match(line):
             lines.append("# " + line.strip() + "  # TODO: not run by the build")
-            todo.append(f"cell {number}: commented out {line.strip()!r} (magics and shell commands do not build)")
+            todo.append(
+                f"cell {number}: commented out {line.strip()!r} (magics and shell commands do not build)"
+            )
         else:
             lines.append(line)
     tags = [tag for tag in cell.metadata.get("tags", []) if tag in KNOWN_TAGS]

@@ -18,7 +18,9 @@ def real_world_notebook(path):
     warning = nbformat.v4.new_output("stream", name="stderr", text="UserWarning: old API\n")
     notebook.cells = [
         nbformat.v4.new_markdown_cell("# Variance of a layer\n\nWe check that a layer keeps its variance."),
-        nbformat.v4.new_code_cell("%matplotlib inline\n!pip install torch\nimport torch\nimport matplotlib.pyplot as plt"),
+        nbformat.v4.new_code_cell(
+            "%matplotlib inline\n!pip install torch\nimport torch\nimport matplotlib.pyplot as plt"
+        ),
         nbformat.v4.new_markdown_cell("# Measure\n\nWith 0.5 of the inputs zeroed, about 256 units stay."),
         nbformat.v4.new_code_cell(
             "x = torch.randn(1000)\nplt.hist(x.numpy(), bins=30)\nplt.show()",
@@ -36,7 +38,13 @@ def test_a_real_world_notebook_becomes_a_post_that_builds(project, tmp_path):
     source = tmp_path / "My Analysis.ipynb"
     real_world_notebook(source)
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "import_notebook.py"), str(source), "--src", str(project.src)],
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "import_notebook.py"),
+            str(source),
+            "--src",
+            str(project.src),
+        ],
         capture_output=True,
         text=True,
     )
