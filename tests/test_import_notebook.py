@@ -1,4 +1,5 @@
-"""`make import-notebook`: a real-world notebook (outputs, magics, a title cell, no front matter) becomes a post that builds."""
+"""`make import-notebook`: a real-world notebook (outputs, magics, a title cell, no front matter)
+becomes a post that builds."""
 
 from __future__ import annotations
 

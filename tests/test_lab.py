@@ -1,4 +1,5 @@
-"""`make lab`: a post opens in Jupyter with the site's macros, equation numbers and values; saving leaves it as written."""
+"""`make lab`: a post opens in Jupyter with the site's macros, equation numbers and values;
+saving leaves it as written."""
 
 from __future__ import annotations
 

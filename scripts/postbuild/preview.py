@@ -83,7 +83,7 @@ def add_preview(notebook: dict, macros: dict[str, str], values: list[dict] | Non
             except (TypeError, ValueError):
                 return f"⟨{match['name']}: bad format⟩"
 
-        def swap(match: re.Match) -> str:
+        def swap(match: re.Match, replacements=replacements) -> str:
             text = shown(match)
             if text != match.group(0):
                 replacements.append([match.group(0), text])
