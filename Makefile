@@ -23,7 +23,8 @@ NODE_STAMP := node_modules/.installed
 .PHONY: help setup posts site serve test clean new-post import-notebook lab
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk -F':.*## ' -v host='$(HOST)' '{gsub(/\$$\(HOST\)/, host, $$2); printf "  make %-16s %s\n", $$1, $$2}'
 
 setup: $(PY_STAMP) $(NODE_STAMP) ## Install Python packages (.venv) and MathJax (node_modules)
 

@@ -236,3 +236,16 @@ def test_broken_link_fails_the_strict_build_at_its_source_line(tmp_path, link, p
     assert result.returncode != 0
     assert f"posts_src/linking.md:7: broken link '{link}': " in result.stderr, result.stderr
     assert problem in result.stderr
+
+
+def test_site_macro_in_a_figure_label_gets_a_hint_not_a_traceback(claims_project):
+    path, report = build_one(
+        claims_project,
+        "macro-label",
+        "```python\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+        "ax.set_xlabel(r'$\\Var[y]$')\nfig.savefig('/dev/null', format='svg')\n```\n",
+    )
+    assert not report.ok
+    error = str(report.errors[0])
+    assert "matplotlib cannot draw '\\Var' in a figure label" in error and "\\mathrm{Var}" in error
+    assert "Traceback" not in error and len(error.split("\n")) == 1

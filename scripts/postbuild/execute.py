@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
+MATHTEXT_UNKNOWN = re.compile(r"ParseFatalException: Unknown symbol: \\(\w+)")
 SNAPSHOT_MARK = "__postbuild_values__:"
 
 # Environment of every kernel: one thread per kernel (posts run side by side,
@@ -188,4 +189,14 @@ def _cell_error(cell, source_cell, index: int, name: str) -> BuildError:
     if frames:
         line = source_cell.line + frames[-1] - 1
     summary = f"{error.get('ename', 'Error')}: {error.get('evalue', '')}".rstrip(": ")
+    unknown = MATHTEXT_UNKNOWN.search(error.get("evalue", ""))
+    if unknown:
+        # matplotlib's own mathtext raised: its 200-line traceback says nothing the hint does not.
+        return BuildError(
+            name,
+            line,
+            f"cell {index + 1}: matplotlib cannot draw '\\{unknown[1]}' in a figure label: figure text is "
+            "typeset by matplotlib's mathtext, which does not know the site's MathJax macros; write "
+            "\\mathrm{Var}, \\mathbb{E}, n_{\\mathrm{in}} ... in figure text",
+        )
     return BuildError(name, line, f"cell {index + 1} raised {summary}", detail=traceback)
