@@ -136,8 +136,7 @@ class Renderer:
                 + (f" ({len(more)} more below)" if more else ""),
                 detail="\n".join(f"{self.name}:{line}: '{numeral}'" for line, numeral in more),
             )
-        if self.claims:
-            parts.append(ledger(self.claims))
+        parts.append(ledger(self.claims))
         self.files[f"{self.posts_dir}/{slug}/claims.json"] = (
             json.dumps({"title": front["title"], "claims": self.claims}, indent=1, sort_keys=True) + "\n"
         ).encode()
@@ -341,6 +340,13 @@ def ledger(claims: list[dict]) -> str:
     """The collapsible "What this post checks" section that ends every post with claims."""
     rows = "\n".join(claim_row(c, f"[cell {c['cell']}](#cell-{c['cell']})") for c in claims)
     passed = sum(c["passed"] for c in claims)
+    if not claims:
+        return (
+            '<details class="checks" id="checks" markdown="1">\n'
+            "<summary>What this post checks: no claims</summary>\n\n"
+            "This post states no measured result, so the build checks nothing in it beyond "
+            "running its code. See [all checks](../../checks.md).\n\n</details>"
+        )
     return (
         f'<details class="checks" id="checks" markdown="1">\n'
         f"<summary>What this post checks: {len(claims)} claims, {passed} pass</summary>\n\n"
