@@ -123,6 +123,7 @@ FAULTS = {
     "typed decimal",
     "claim admits its alternative",
     "figure contradicts its caption",
+    "attribute in braces",
 }
 
 
@@ -173,6 +174,13 @@ def posts_and_notebooks(project) -> dict[str, bytes]:
             "             rules_out={'the wrong fan (std 0.5)': 0.25})\n```\n",
             "claims.check",
             "ClaimFailed: claim FAILS: the histogram has unit variance: measured 0.249",
+        ),
+        (
+            "attribute in braces",
+            "```python\nimport claims\nc = claims.check('m', [1.0, 1.01, 0.99], 1.0, rules_out={'0': 0.0})\n```\n\n"
+            "Within {{ c.tol:.2g }}.\n",
+            "Within",
+            "cannot insert '{{ c.tol:.2g }}'",
         ),
     ],
     ids=lambda value: value.replace(" ", "-") if value in FAULTS else "",
