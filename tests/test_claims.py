@@ -177,7 +177,8 @@ def posts_and_notebooks(project) -> dict[str, bytes]:
         ),
         (
             "attribute in braces",
-            "```python\nimport claims\nc = claims.check('m', [1.0, 1.01, 0.99], 1.0, rules_out={'0': 0.0})\n```\n\n"
+            "```python\nimport claims\n"
+            "c = claims.check('m', [1.0, 1.01, 0.99], 1.0, rules_out={'0': 0.0})\n```\n\n"
             "Within {{ c.tol:.2g }}.\n",
             "Within",
             "cannot insert '{{ c.tol:.2g }}'",
