@@ -57,13 +57,18 @@ STRICT_MATHJAX = """
 WAIT_FOR_MATH = """
 async () => {
   const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const pending = () => [...document.querySelectorAll(".arithmatex")].filter(e => !e.querySelector("mjx-container"));
+  if (!document.querySelector("script[src*='mathjax']")) {
+    // Math typeset when the site was built (hooks/mathjax.py): nothing may be left to typeset.
+    const left = pending();
+    return left.length ? `${left.length} formula(s) never typeset, first: ${left[0].textContent.trim().slice(0, 80)}` : null;
+  }
   const start = Date.now();
   while (!(window.MathJax && MathJax.startup && MathJax.startup.promise && window.document$)) {
     if (Date.now() - start > 15000) return "MathJax never started";
     await sleep(50);
   }
   await MathJax.startup.promise;
-  const pending = () => [...document.querySelectorAll(".arithmatex")].filter(e => !e.querySelector("mjx-container"));
   const settled = Date.now();
   while (pending().length) {
     // mathjax-typeset.js chains the page's typeset onto startup.promise
@@ -83,10 +88,11 @@ MATH_ERRORS = """
 () => {
   const errors = [];
   const items = (window.MathJax && MathJax.startup && MathJax.startup.document) ? [...MathJax.startup.document.math] : [];
-  for (const node of document.querySelectorAll("mjx-merror")) {
+  for (const node of document.querySelectorAll("mjx-merror, [data-mml-node='merror']")) {
     const container = node.closest("mjx-container");
     const item = items.find(item => item.typesetRoot === container);
-    errors.push((node.getAttribute("data-mjx-error") || node.textContent) + (item ? ` in: ${item.math.trim().slice(0, 120)}` : ""));
+    const tex = item ? item.math : (container && container.querySelector("math[data-latex]") || {}).dataset?.latex;
+    errors.push((node.getAttribute("data-mjx-error") || node.textContent) + (tex ? ` in: ${tex.trim().slice(0, 120)}` : ""));
   }
   return errors;
 }
