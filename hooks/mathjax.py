@@ -43,7 +43,11 @@ CACHE_DIR = Path(".cache/mathjax")
 # MathJax 3 in the browser (SITE_MATH=client only).
 CLIENT_SOURCE = Path("node_modules/mathjax/es5")
 CLIENT_PARTS = ["tex-chtml.js", "input", "output/chtml", "ui", "a11y", "sre", "adaptors"]
-CLIENT_SCRIPTS = ["javascripts/mathjax-config.js", "assets/mathjax/tex-chtml.js", "javascripts/mathjax-typeset.js"]
+CLIENT_SCRIPTS = [
+    "javascripts/mathjax-config.js",
+    "assets/mathjax/tex-chtml.js",
+    "javascripts/mathjax-typeset.js",
+]
 
 # arithmatex's wrapper (its text is HTML-escaped TeX with delimiters), and TeX in the
 # table of contents (Material prints the heading's text there).
@@ -152,7 +156,7 @@ def typeset(root: Path, formulas: list[str], where: str) -> dict:
         return answer["pages"][0]
 
     result = _cached(root, key, compute)
-    for tex, item in zip(formulas, result["math"]):
+    for tex, item in zip(formulas, result["math"], strict=True):
         error = MERROR.search(item["html"])
         if error:
             message = html.unescape(error.group(1) or "error in the formula")
@@ -190,7 +194,7 @@ def on_post_page(output: str, page, config, **kwargs) -> str:
     replacements = [(m.start(), m.end(), _formula_html(next(items), m["tag"])) for m, _ in found]
     for span, texts in toc:
         rendered = iter([next(items)["html"] for _ in texts])
-        inner = TOC_MATH.sub(lambda _: next(rendered), span.group(2))
+        inner = TOC_MATH.sub(lambda _, rendered=rendered: next(rendered), span.group(2))
         replacements.append((span.start(), span.end(), span.group(1) + inner + span.group(3)))
     parts, last = [], 0
     for start, end, text in sorted(replacements):
