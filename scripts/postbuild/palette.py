@@ -63,3 +63,12 @@ def dark_svg(svg: str) -> str:
     # the root's fill, inherited by every element without one, is the dark palette's text.
     text = "#{:02x}{:02x}{:02x}".format(*DARK_TEXT)
     return re.sub(r"<svg\b", f'<svg fill="{text}"', dark, count=1)
+
+
+def svg_size(svg: str) -> str:
+    """` width=W height=H` in CSS pixels from the root's width/height in pt (matplotlib), or ""."""
+    root = re.search(r"<svg\b[^>]*>", svg)
+    size = root and re.findall(r'\b(width|height)="([\d.]+)pt"', root.group(0))
+    if not size or len(size) != 2:
+        return ""
+    return "".join(f" {name}={round(float(value) * 4 / 3)}" for name, value in size)

@@ -12,7 +12,7 @@ import yaml
 
 from .errors import BuildError
 from .execute import ANSI
-from .palette import dark_svg
+from .palette import dark_svg, svg_size
 from .source import Cell, Post
 from .tex import Math, find_math, wrap_references
 
@@ -214,9 +214,10 @@ class Renderer:
         if extension == "svg":  # one SVG per palette; Material shows the one that matches
             dark = f"{self.post.slug}/fig-{self.figure_count}-dark.svg"
             self.files[f"{self.posts_dir}/{dark}"] = dark_svg(payload).encode()
+            attrs = f"loading=lazy{svg_size(payload)}"  # a size: no layout shift when it loads
             image = (
-                f"![{alt_text}]({filename}#only-light){{ loading=lazy }}"
-                f"![{alt_text}]({dark}#only-dark){{ loading=lazy }}"
+                f"![{alt_text}]({filename}#only-light){{ {attrs} }}"
+                f"![{alt_text}]({dark}#only-dark){{ {attrs} }}"
             )
         html = f'<figure markdown="span">\n  {image}\n'
         if caption:
