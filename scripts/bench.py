@@ -392,14 +392,14 @@ async def _visit(harness, browser, base: str, path: str, viewport: dict) -> Visi
 
 
 def heaviest_posts(site: Path, count: int = 3) -> list[str]:
-    """The posts whose HTML and figures weigh most, gzipped (as a static host sends them)."""
+    """The posts whose HTML and (light) figures weigh most, gzipped (as a static host sends them)."""
     import gzip
 
     sizes = {}
     for page in (site / "blog").glob("*/index.html"):
         if page.parent.name in ("archive", "category", "page", "tag", "posts"):
             continue
-        files = [page, *page.parent.glob("*.svg")]
+        files = [page, *(f for f in page.parent.glob("*.svg") if not f.stem.endswith("-dark"))]
         sizes[f"blog/{page.parent.name}/"] = sum(len(gzip.compress(f.read_bytes(), 6)) for f in files)
     return sorted(sizes, key=lambda path: -sizes[path])[:count]
 
@@ -421,7 +421,11 @@ def reader(temp: Path, runs: int) -> tuple[list[str], list[tuple[str, bool, str]
         )
         log(f"  built {column} (SITE_MATH={mode}) in {seconds:.1f} s")
         sites[column] = project.root / f"site-{column}"
-    pages = ["", *heaviest_posts(sites["today"])]
+    # The three heaviest of today's site, and of ours if it ranks them differently.
+    pages = [""]
+    for path in heaviest_posts(sites["today"]) + heaviest_posts(sites["ours"]):
+        if path not in pages:
+            pages.append(path)
     harness = _harness()
 
     async def measure() -> dict:

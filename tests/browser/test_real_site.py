@@ -16,7 +16,7 @@ from . import harness
 SITE = browser_conftest.SITE
 PAGES = harness.site_pages(SITE) if SITE.is_dir() else []
 POSTS = [path for path in PAGES if harness.is_post(path)]
-SEARCHES = ["fan_in", "kaiming_uniform_", "LSUV", "independence"]
+SEARCHES = ["fan_in", "kaiming_uniform_", "LSUV", "independence", "\\Var"]
 
 
 def test_the_site_has_pages_to_check(site):
