@@ -19,7 +19,10 @@ def _hook(name: str):
 
 
 def test_dark_figure_mirrors_greys_and_keeps_colours_legible():
-    svg = '<svg width="300pt" height="150pt"><path style="fill: #ffffff; stroke: #333333"/><g fill="#0072B2"/></svg>'
+    svg = (
+        '<svg width="300pt" height="150pt">'
+        '<path style="fill: #ffffff; stroke: #333333"/><g fill="#0072B2"/></svg>'
+    )
     dark = dark_svg(svg)
     assert "#ffffff" not in dark and "#333333" not in dark and "#0072B2" not in dark
     assert dark.startswith('<svg fill="#')  # SVG's default black fill becomes the dark text colour
