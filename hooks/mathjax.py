@@ -29,6 +29,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import types
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -62,8 +64,8 @@ CONTAINER = '<mjx-container class="MathJax"'
 class Typesetter:
     """scripts/typeset.js, started on first use and kept for the life of the MkDocs process."""
 
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, root: Path, version: str = ""):
+        self.root, self.version = root, version
         self.process: subprocess.Popen | None = None
 
     def request(self, payload: dict) -> dict:
@@ -100,6 +102,9 @@ class Typesetter:
         self.process = None
 
 
+# `mkdocs serve` loads this hook afresh for every rebuild: the Node process is kept in a
+# module that survives the reloads, so a session starts one, not one per rebuild.
+_KEEP = sys.modules.setdefault("_site_mathjax_typesetters", types.ModuleType("_site_mathjax_typesetters"))
 _typesetter: Typesetter | None = None
 _version = ""  # the cache key's part that is not the formulas: MathJax, script, config
 
@@ -126,8 +131,12 @@ def on_config(config, **kwargs):
     if not (root / NODE_PACKAGE / "package.json").is_file():
         raise PluginError(f"MathJax 4 is not installed at {root / NODE_PACKAGE}: run `make setup` (npm ci)")
     _version = _file_hash(root / NODE_PACKAGE / "package.json", root / SCRIPT, root / CONFIG_JS)
-    if _typesetter is None or _typesetter.root != root:
-        _typesetter = Typesetter(root)
+    kept = _KEEP.__dict__.setdefault("by_root", {})
+    _typesetter = kept.get(str(root))
+    if _typesetter is None or _typesetter.version != _version:  # a new MathJax, script or config
+        if _typesetter is not None:
+            _typesetter.close()
+        _typesetter = kept[str(root)] = Typesetter(root, _version)
     if CSS_PATH not in [str(s) for s in config["extra_css"]]:
         config["extra_css"].insert(0, CSS_PATH)
     return config
