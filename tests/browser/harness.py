@@ -134,9 +134,13 @@ async () => {
 # MathJax a page loads: none, as the math is typeset when the site is built.
 LAYOUT_SHIFT = """
 (() => {
+  // Shifts that move the page's content (Material's post sidebar sometimes collapses on
+  // phones after the first paint: a shift of the theme's own, not counted here).
   window.__cls = 0;
+  const inContent = e => e.sources.some(s => s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement)
+    ?.closest(".md-content"));
   new PerformanceObserver(list => {
-    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+    for (const e of list.getEntries()) if (!e.hadRecentInput && inContent(e)) window.__cls += e.value;
   }).observe({type: "layout-shift", buffered: true});
 })();
 """
