@@ -143,12 +143,16 @@ def on_config(config, **kwargs):
 
 
 def _cached(root: Path, key: str, compute):
+    memory = _KEEP.__dict__.setdefault("memory", {})  # `mkdocs serve`: no disk read per rebuild
+    if (root, key) in memory:
+        return memory[(root, key)]
     path = root / CACHE_DIR / f"{key}.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        value = memory[(root, key)] = json.loads(path.read_text(encoding="utf-8"))
+        return value
     except (OSError, ValueError):
         pass
-    value = compute()
+    value = memory[(root, key)] = compute()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_text(json.dumps(value), encoding="utf-8")
