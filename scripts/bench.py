@@ -14,7 +14,15 @@ mkdocs-jupyter with `execute: true` and its cache (`cache: true`, emptied for co
 plus a bare `mkdocs build` of the already-generated Markdown (no executor) as the floor.
 Prints a table, then PASS/FAIL per target; exits 1 on a FAIL unless --no-check.
 
+The reader part (after the build part; `--reader-only` for it alone, `--no-reader` to skip
+it) builds the site twice from one copy of the project, with the math typeset at build
+(ours) and with MathJax 3 typesetting in the browser as before (today: SITE_MATH=client),
+serves both gzipped and loads the home page and the three heaviest posts in headless
+Chromium, cold cache, at 1280 px and at 390 px: bytes transferred, time until every
+formula is visible, layout shift (CLS), formulas typeset after the load event.
+
     .venv/bin/python scripts/bench.py [--runs 3] [--cold-runs 1] [--posts a,b] [--no-check]
+                                      [--reader-only] [--no-reader] [--reader-runs 3]
 """
 
 from __future__ import annotations
@@ -278,6 +286,253 @@ def edit_helper(helper: Path, number: int) -> None:
         file.write(f"# edited by the benchmark (run {number})\n")
 
 
+# --------------------------------------------------------------------------- reader
+
+MAX_POST_KB = 250.0  # budget: heaviest post page, first visit, gzip transfer (issue 12)
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "390 px": {"width": 390, "height": 844}}
+
+# Before the page's own scripts: layout shifts, first paint, and the moment every formula
+# is typeset (an <mjx-container> in each arithmatex element) and the fonts are loaded.
+READER_PROBE = """
+(() => {
+  const m = window.__reader = {cls: 0, clsContent: 0, fcp: null, mathVisible: null, formulas: 0};
+  m.pendingAtLoad = null;
+  // clsContent: shifts that move anything in the page's content (where the math is); Material's
+  // post sidebar sometimes collapses on phones after first paint, a shift of its own.
+  const inContent = e => e.sources.some(s => s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement)
+    ?.closest(".md-content"));
+  new PerformanceObserver(list => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) {
+      m.cls += e.value;
+      if (inContent(e)) m.clsContent += e.value;
+    }
+  }).observe({type: "layout-shift", buffered: true});
+  new PerformanceObserver(list => {
+    for (const e of list.getEntries()) if (e.name === "first-contentful-paint") m.fcp = e.startTime;
+  }).observe({type: "paint", buffered: true});
+  const pending = () =>
+    [...document.querySelectorAll(".arithmatex")].filter(e => !e.querySelector("mjx-container"));
+  addEventListener("load", () => { m.pendingAtLoad = pending().length; });
+  const check = () => {
+    if (document.readyState !== "loading" && !pending().length && document.fonts.status === "loaded") {
+      m.mathVisible = performance.now();
+      m.formulas = document.querySelectorAll(".arithmatex").length;
+      return;
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})();
+"""
+
+# At 390 px: equation numbers outside the viewport (hidden in a scroll box or cut off).
+TAGS_OFF_SCREEN = """
+(width) => {
+  const out = [];
+  for (const c of document.querySelectorAll("mjx-container[display]")) {
+    if (!c.checkVisibility()) continue;
+    for (const tag of c.querySelectorAll("g[data-labels] > g, mjx-labels > mjx-mtd")) {
+      const r = tag.getBoundingClientRect();
+      if (r.width && (r.right > width + 0.5 || r.left < -0.5)) out.push(tag.textContent || "tag");
+    }
+  }
+  return out;
+}
+"""
+
+
+@dataclass
+class Visit:
+    kb: float
+    math_ms: float | None
+    cls: float
+    cls_content: float
+    late: int  # formulas not typeset when the load event fired
+    formulas: int
+    load_ms: float
+    overflow: list[str] = field(default_factory=list)
+
+
+def _harness():
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import harness  # noqa: PLC0415
+
+    return harness
+
+
+async def _visit(harness, browser, base: str, path: str, viewport: dict) -> Visit:
+    context, traffic = await harness.new_context(browser, base.rstrip("/"), viewport=viewport)
+    try:
+        await context.add_init_script(READER_PROBE)
+        page = await context.new_page()
+        await page.goto(base + path, wait_until="load")
+        await page.wait_for_function("() => window.__reader.mathVisible !== null", timeout=30000)
+        await page.wait_for_timeout(500)
+        probe = await page.evaluate("() => window.__reader")
+        load_ms = await page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+        # Every figure of the page, not only those a lazy loader fetched yet (the palette's own).
+        await page.evaluate(
+            "() => Promise.all([...document.querySelectorAll('img')].filter(i => i.checkVisibility())"
+            ".map(i => { i.loading = 'eager'; return i.decode().catch(() => null); }))"
+        )
+        await traffic.settle()
+        weight = await traffic.weight()
+        overflow = []
+        if viewport["width"] < 500:
+            result = await page.evaluate(harness.OVERFLOW, viewport["width"])
+            if result["scrollWidth"] > viewport["width"]:
+                overflow.append(f"page {result['scrollWidth']} px wide: {result['wide']}")
+            overflow += [
+                f"equation number {tag} off-screen"
+                for tag in await page.evaluate(TAGS_OFF_SCREEN, viewport["width"])
+            ]
+        math_ms = max(probe["mathVisible"], probe["fcp"] or 0) if probe["formulas"] else probe["fcp"]
+        return Visit(
+            kb=sum(weight.values()) / 1000,
+            math_ms=math_ms,
+            cls=probe["cls"],
+            cls_content=probe["clsContent"],
+            late=probe["pendingAtLoad"] or 0,
+            formulas=probe["formulas"],
+            load_ms=load_ms,
+            overflow=overflow,
+        )
+    finally:
+        await context.close()
+
+
+def heaviest_posts(site: Path, count: int = 3) -> list[str]:
+    """The posts whose HTML and (light) figures weigh most, gzipped (as a static host sends them)."""
+    import gzip
+
+    sizes = {}
+    for page in (site / "blog").glob("*/index.html"):
+        if page.parent.name in ("archive", "category", "page", "tag", "posts"):
+            continue
+        files = [page, *(f for f in page.parent.glob("*.svg") if not f.stem.endswith("-dark"))]
+        sizes[f"blog/{page.parent.name}/"] = sum(len(gzip.compress(f.read_bytes(), 6)) for f in files)
+    return sorted(sizes, key=lambda path: -sizes[path])[:count]
+
+
+def reader(temp: Path, runs: int) -> tuple[list[str], list[tuple[str, bool, str]], dict]:
+    """Build ours and today's site, visit the pages in Chromium; (table lines, checks, raw)."""
+    import asyncio
+
+    project = Ours(temp / "reader", sorted(p.stem for p in (ROOT / "posts_src").glob("*.md")))
+    if (ROOT / ".cache").is_dir():  # the working tree's execution cache: nothing re-executes
+        shutil.copytree(ROOT / ".cache", project.root / ".cache", ignore=shutil.ignore_patterns("mathjax"))
+    log("reader: executing the posts (cached) and building both sites")
+    project.posts()
+    sites = {}
+    for column, mode in (("today", "client"), ("ours", "build")):
+        env = {**environment(), "SITE_MATH": mode}
+        seconds, _ = run(
+            [MKDOCS, "build", "--strict", "--quiet", "--site-dir", f"site-{column}"], project.root, env
+        )
+        log(f"  built {column} (SITE_MATH={mode}) in {seconds:.1f} s")
+        sites[column] = project.root / f"site-{column}"
+    # The three heaviest of today's site, and of ours if it ranks them differently.
+    pages = [""]
+    for path in heaviest_posts(sites["today"]) + heaviest_posts(sites["ours"]):
+        if path not in pages:
+            pages.append(path)
+    harness = _harness()
+
+    async def measure() -> dict:
+        from playwright.async_api import async_playwright
+
+        servers = {column: harness.Server(site) for column, site in sites.items()}
+        results: dict = {}
+        try:
+            async with async_playwright() as playwright:
+                browser = await harness.launch(playwright)
+                for number in range(runs):
+                    for path in pages:
+                        for view, viewport in VIEWPORTS.items():
+                            for column, server in servers.items():
+                                visit = await _visit(harness, browser, server.base, path, viewport)
+                                results.setdefault((path, view, column), []).append(visit)
+                    log(f"  reader run {number + 1}/{runs} done")
+                await browser.close()
+        finally:
+            for server in servers.values():
+                server.close()
+        return results
+
+    results = asyncio.run(measure())
+
+    def median(path, view, column, attribute):
+        values = [getattr(v, attribute) for v in results[(path, view, column)]]
+        values = [v for v in values if v is not None]
+        return statistics.median(values) if values else float("nan")
+
+    header = (
+        "page",
+        "viewport",
+        "today KB",
+        "ours KB",
+        "today math visible ms",
+        "ours math visible ms",
+        "today CLS (content)",
+        "ours CLS (content)",
+        "typeset after load (today / ours)",
+    )
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    checks = []
+    for path in pages:
+        for view in VIEWPORTS:
+            row = [f"/{path}" if path else "/ (home)", view]
+            row += [f"{median(path, view, c, 'kb'):.0f}" for c in ("today", "ours")]
+            row += [f"{median(path, view, c, 'math_ms'):.0f}" for c in ("today", "ours")]
+            row += [
+                f"{median(path, view, c, 'cls'):.3f} ({median(path, view, c, 'cls_content'):.3f})"
+                for c in ("today", "ours")
+            ]
+            late = [max(v.late for v in results[(path, view, c)]) for c in ("today", "ours")]
+            formulas = results[(path, view, "ours")][0].formulas
+            row.append(f"{late[0]} / {late[1]} of {formulas}")
+            lines.append("| " + " | ".join(row) + " |")
+    post_kb = max(
+        (max(v.kb for v in results[(p, view, "ours")]), p, view) for p in pages if p for view in VIEWPORTS
+    )
+    checks.append(
+        (
+            f"heaviest post page <= {MAX_POST_KB:.0f} KB transferred (ours, first visit)",
+            post_kb[0] <= MAX_POST_KB,
+            f"{post_kb[0]:.0f} KB (/{post_kb[1]}, {post_kb[2]})",
+        )
+    )
+    late = sum(v.late for (p, view, c), visits in results.items() if c == "ours" for v in visits)
+    checks.append(("no formula typeset after load (ours)", late == 0, f"{late} formula(s)"))
+    cls = max(v.cls_content for (p, view, c), visits in results.items() if c == "ours" for v in visits)
+    total = max(v.cls for (p, view, c), visits in results.items() if c == "ours" for v in visits)
+    checks.append(
+        (
+            "layout shift of the content (CLS) = 0 (ours, every visit)",
+            cls < 0.0005,
+            f"max {cls:.4f} (whole page, Material's sidebar included: max {total:.4f})",
+        )
+    )
+    narrow = sorted(
+        {
+            f"/{p} {problem}"
+            for (p, view, c), visits in results.items()
+            if c == "ours"
+            for v in visits
+            for problem in v.overflow
+        }
+    )
+    checks.append(
+        (
+            "390 px: nothing wider than the viewport, no equation number off-screen (ours)",
+            not narrow,
+            "; ".join(narrow[:4]) or "none",
+        )
+    )
+    raw = {f"{c} {view} /{p}": [vars(v) for v in visits] for (p, view, c), visits in results.items()}
+    return lines, checks, raw
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -346,9 +601,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-check", action="store_true", help="exit 0 even if a target fails")
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--reader-only", action="store_true", help="only the reader part (Chromium)")
+    parser.add_argument("--no-reader", action="store_true", help="skip the reader part")
+    parser.add_argument("--reader-runs", type=int, default=3, help="visits per page, viewport and site")
     args = parser.parse_args(argv)
     runs = max(1, args.runs)
     cold_runs = max(1, args.cold_runs)
+    if args.reader_only:
+        return reader_main(args, argv)
 
     all_slugs = sorted(p.stem for p in (ROOT / "posts_src").glob("*.md"))
     slugs = [s for s in args.posts.split(",") if s] or all_slugs
@@ -543,6 +803,48 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     failed = [name for name, ok, _ in checks if not ok]
+    if not args.no_reader:
+        print()
+        failed += [name for name, ok, _ in reader_report(args)]
+    if failed and not args.no_check:
+        print(f"bench: {len(failed)} target(s) failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def reader_report(args) -> list[tuple[str, bool, str]]:
+    """Run the reader part and print its table and checks; return the failed checks."""
+    temp = Path(tempfile.mkdtemp(prefix="bench-reader-"))
+    started = time.strftime("%Y-%m-%d %H:%M %Z")
+    load_before = load_average()
+    try:
+        lines, checks, raw = reader(temp, max(1, args.reader_runs))
+    finally:
+        if args.keep:
+            log(f"bench: kept {temp}")
+        else:
+            shutil.rmtree(temp, ignore_errors=True)
+    print(
+        "Reader: headless Chromium, cold cache per visit, gzip as a static host serves it; medians of "
+        f"{max(1, args.reader_runs)} visits"
+    )
+    print(f"Date: {started}; load average before {load_before}, after {load_average()}")
+    print()
+    print("\n".join(lines))
+    print()
+    for name, ok, detail in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
+    if args.json:
+        path = args.json.with_name(args.json.stem + "-reader.json")
+        path.write_text(json.dumps({"date": started, "visits": raw, "checks": checks}, indent=1))
+    return [check for check in checks if not check[1]]
+
+
+def reader_main(args, argv) -> int:
+    print(f"Machine: {machine()}")
+    arguments = " ".join(argv if argv is not None else sys.argv[1:])
+    print(f"Command: .venv/bin/python scripts/bench.py {arguments}".rstrip())
+    failed = reader_report(args)
     if failed and not args.no_check:
         print(f"bench: {len(failed)} target(s) failed", file=sys.stderr)
         return 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -89,29 +90,33 @@ def fixture_site(tmp_path_factory):
 
 def test_post_page_has_math_figure_and_value(fixture_site):
     html = (fixture_site / "blog" / "first" / "index.html").read_text()
-    assert '<span class="arithmatex">\\(n = 512\\)</span>' in html
-    assert "\\label{eq:fixture}" in html and "\\(\\eqref{eq:fixture}\\)" in html
+    # math typeset at build (hooks/mathjax.py): SVG, with the TeX kept on the MathML
+    assert '<span class="arithmatex"><mjx-container class="MathJax" jax="SVG"' in html
+    assert 'data-latex="n = 512"' in html
+    assert 'class="arithmatex" id="mjx-eqn:eq:fixture"' in html  # \label: an anchor
+    assert 'xlink:href="#mjx-eqn%3Aeq%3Afixture"' in html  # \eqref: a link to it
     assert 'alt="A parabola through three points"' in html and "fig-1.svg" in html
     summary_end = html.index("A fixture post with math")
     assert html.index("executed notebook") > summary_end and html.index("executed notebook") < html.index(
         '<h2 id="setup"'
     )
-    assert '<figcaption>Squares of <span class="arithmatex">\\(1, 2, 3\\)</span>.</figcaption>' in html
+    assert '<figcaption>Squares of <span class="arithmatex"><mjx-container' in html
     figure = next(fixture_site.rglob("first/fig-1.svg"))
     assert figure.read_text().lstrip().startswith(("<?xml", "<svg"))
 
 
-def test_mathjax_is_self_hosted(fixture_site):
-    assert (fixture_site / "assets/mathjax/tex-chtml.js").is_file()
-    assert any((fixture_site / "assets/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))
+def test_math_is_typeset_at_build_and_pages_load_no_mathjax(fixture_site):
+    assert (fixture_site / "assets/stylesheets/mathjax.css").is_file()
     html = (fixture_site / "blog" / "first" / "index.html").read_text()
-    assert "assets/mathjax/tex-chtml.js" in html and "cdn" not in html.lower()
+    assert "assets/stylesheets/mathjax.css" in html and "cdn" not in html.lower()
+    assert "<script" in html and "mathjax" not in " ".join(re.findall(r"<script[^>]*>", html)).lower()
+    assert 'id="MJX-SVG-global-cache"' in html and "merror" not in html
 
 
 def test_notebook_page_is_rendered_without_cdn_scripts(fixture_site):
     html = (fixture_site / "notebooks" / "first" / "index.html").read_text()
     assert "cdnjs" not in html and "x-mathjax-config" not in html
-    assert '<span class="arithmatex">\\(n = 512\\)</span>' in html
+    assert '<span class="arithmatex"><mjx-container' in html and 'data-latex="n = 512"' in html
     assert (fixture_site / "notebooks" / "first" / "first.ipynb").is_file()
     assert 'href="../../blog/second/#setup"' in html  # the post's Markdown links, made page links
 

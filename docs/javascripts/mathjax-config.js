@@ -1,5 +1,7 @@
-// MathJax 3 configuration: the one home of the site's TeX macros.
-// Also read by scripts/check_tex.js, which checks every formula at build time.
+// The one home of the site's TeX macros and numbering. Read by scripts/typeset.js, which
+// typesets every formula when the site is built (MathJax 4, hooks/mathjax.py), and by
+// scripts/check_tex.js, which checks the posts' formulas first. Pages load it (with MathJax 3)
+// only when built with SITE_MATH=client, the "today" column of the reader benchmark.
 window.MathJax = {
   tex: {
     // Blog pages: arithmatex wraps math in \( \) and \[ \].

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import re
+from html import escape as html_escape
 
 import nbformat
 import yaml
 
 from .errors import BuildError
 from .execute import ANSI
+from .palette import dark_svg, svg_size
 from .prose import typed_numbers
 from .source import Cell, Post
 from .tex import Math, find_math, wrap_references
@@ -205,7 +207,13 @@ class Renderer:
         tags = set(cell.tags)
         parts = []
         if not tags & HIDDEN_INPUT:
-            parts.append(_fenced(cell.source, "python"))
+            code = _fenced(cell.source, "python")
+            if "code-fold" in tags:  # folded under a one-line summary, like Quarto's code-fold
+                code = (
+                    f'<details class="code-fold" markdown="1">\n<summary>Code: {_code_summary(cell.source)}'
+                    f"</summary>\n\n{code}\n\n</details>"
+                )
+            parts.append(code)
         if not tags & HIDDEN_OUTPUT:
             for output in executed["outputs"]:
                 rendered = self._output(output, cell)
@@ -251,7 +259,16 @@ class Renderer:
         self.files[f"{self.posts_dir}/{filename}"] = content
         alt_text = alt.replace("[", "(").replace("]", ")").replace("\n", " ")
         caption = metadata.get("caption", "").strip()
-        html = f'<figure markdown="span">\n  ![{alt_text}]({filename})\n'
+        image = f"![{alt_text}]({filename})"
+        if extension == "svg":  # one SVG per palette; Material shows the one that matches
+            dark = f"{self.post.slug}/fig-{self.figure_count}-dark.svg"
+            self.files[f"{self.posts_dir}/{dark}"] = dark_svg(payload).encode()
+            attrs = f"loading=lazy{svg_size(payload)}"  # a size: no layout shift when it loads
+            image = (
+                f"![{alt_text}]({filename}#only-light){{ {attrs} }}"
+                f"![{alt_text}]({dark}#only-dark){{ {attrs} }}"
+            )
+        html = f'<figure markdown="span">\n  {image}\n'
         if caption:
             html += f'  <figcaption markdown="span">{caption}</figcaption>\n'
         return html + "</figure>"
@@ -305,6 +322,15 @@ def _fenced(text: str, language: str, classes: str = "") -> str:
     fence = "`" * max(3, longest + 1)
     info = f"{{ .{language} .{' .'.join(classes.split())} }}" if classes else language
     return f"{fence}{info}\n{text}\n{fence}"
+
+
+def _code_summary(source: str) -> str:
+    """A folded cell's summary: its first comment, else its first line (HTML-escaped)."""
+    lines = [line.strip() for line in source.split("\n") if line.strip()]
+    comment = next((line.lstrip("# ").strip() for line in lines if line.startswith("#")), None)
+    text = comment or (lines[0] if lines else "")
+    text = text if len(text) <= 80 else text[:79] + "…"
+    return f"<code>{html_escape(text)}</code>" if comment is None else html_escape(text)
 
 
 def _claim_line(source: str, claim: str) -> int:

@@ -25,6 +25,8 @@ FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 # ```python, is an error (a typo would otherwise be ignored silently).
 KNOWN_TAGS = {
     "remove-input": "show the output, hide the code",
+    "code-fold": "show the code folded under a one-line summary (its first comment), and the output",
+    "code-show": "show the code and the output (the default)",
     "remove-output": "show the code, hide the output",
     "remove-cell": "run the cell, show nothing",
     "raises-exception": "the cell must raise; the exception is shown",

@@ -29,7 +29,8 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE_WIDTH = 390
-MAX_POST_BYTES = 1_500_000
+# Budget (issue 12): a post page's first visit, everything counted, gzipped as a static host sends it.
+MAX_POST_BYTES = 250_000
 TEX_DELIMITERS = ("\\(", "\\[", "$$", "\\begin{")
 
 # Undefined macros are errors in the test build: MathJax's `noundefined` package
@@ -57,13 +58,18 @@ STRICT_MATHJAX = """
 WAIT_FOR_MATH = """
 async () => {
   const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const pending = () => [...document.querySelectorAll(".arithmatex")].filter(e => !e.querySelector("mjx-container"));
+  if (!document.querySelector("script[src*='mathjax']")) {
+    // Math typeset when the site was built (hooks/mathjax.py): nothing may be left to typeset.
+    const left = pending();
+    return left.length ? `${left.length} formula(s) never typeset, first: ${left[0].textContent.trim().slice(0, 80)}` : null;
+  }
   const start = Date.now();
   while (!(window.MathJax && MathJax.startup && MathJax.startup.promise && window.document$)) {
     if (Date.now() - start > 15000) return "MathJax never started";
     await sleep(50);
   }
   await MathJax.startup.promise;
-  const pending = () => [...document.querySelectorAll(".arithmatex")].filter(e => !e.querySelector("mjx-container"));
   const settled = Date.now();
   while (pending().length) {
     // mathjax-typeset.js chains the page's typeset onto startup.promise
@@ -83,10 +89,11 @@ MATH_ERRORS = """
 () => {
   const errors = [];
   const items = (window.MathJax && MathJax.startup && MathJax.startup.document) ? [...MathJax.startup.document.math] : [];
-  for (const node of document.querySelectorAll("mjx-merror")) {
+  for (const node of document.querySelectorAll("mjx-merror, [data-mml-node='merror']")) {
     const container = node.closest("mjx-container");
     const item = items.find(item => item.typesetRoot === container);
-    errors.push((node.getAttribute("data-mjx-error") || node.textContent) + (item ? ` in: ${item.math.trim().slice(0, 120)}` : ""));
+    const tex = item ? item.math : (container && container.querySelector("math[data-latex]") || {}).dataset?.latex;
+    errors.push((node.getAttribute("data-mjx-error") || node.textContent) + (tex ? ` in: ${tex.trim().slice(0, 120)}` : ""));
   }
   return errors;
 }
@@ -108,15 +115,52 @@ VISIBLE_TEXT = """
 }
 """
 
+# Every image shown in this palette is loaded (lazy ones too); the other palette's
+# copies of the figures (`#only-dark` on the light page) are not fetched, only linked.
 IMAGES = """
 async () => {
   const images = [...document.querySelectorAll("img")];
-  images.forEach(img => { img.loading = "eager"; });
-  await Promise.all(images.map(img => img.decode().catch(() => null)));
+  const shown = images.filter(img => img.checkVisibility());
+  shown.forEach(img => { img.loading = "eager"; });
+  await Promise.all(shown.map(img => img.decode().catch(() => null)));
   return images.map(img => ({
     src: img.getAttribute("src"), alt: img.getAttribute("alt"),
-    loaded: img.complete && img.naturalWidth > 0,
+    loaded: !shown.includes(img) || (img.complete && img.naturalWidth > 0),
   }));
+}
+"""
+
+# Layout shifts from the start of the page (read before anything is clicked), and the
+# MathJax a page loads: none, as the math is typeset when the site is built.
+LAYOUT_SHIFT = """
+(() => {
+  // Shifts that move the page's content (Material's post sidebar sometimes collapses on
+  // phones after the first paint: a shift of the theme's own, not counted here).
+  window.__cls = 0;
+  const inContent = e => e.sources.some(s => s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement)
+    ?.closest(".md-content"));
+  new PerformanceObserver(list => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput && inContent(e)) window.__cls += e.value;
+  }).observe({type: "layout-shift", buffered: true});
+})();
+"""
+MATHJAX_SCRIPTS = "() => [...document.scripts].map(s => s.src).filter(src => /mathjax/i.test(src))"
+
+# At a phone's width: equation numbers of the shown formulas inside the viewport.
+TAGS_OFF_SCREEN = """
+(width) => {
+  const out = [];
+  for (const c of document.querySelectorAll("mjx-container[display]")) {
+    if (!c.checkVisibility()) continue;
+    for (const tag of c.querySelectorAll("g[data-labels] > g")) {
+      const r = tag.getBoundingClientRect();
+      if (r.width && (r.right > width + 0.5 || r.left < -0.5)) {
+        const tex = (c.querySelector("math[data-latex]") || {dataset: {}}).dataset.latex || "";
+        out.push(`equation number at x=${Math.round(r.left)}-${Math.round(r.right)} in ${tex.trim().slice(0, 70)}`);
+      }
+    }
+  }
+  return out;
 }
 """
 
@@ -354,6 +398,7 @@ async def new_context(browser, origin: str, **kwargs):
     options = {"viewport": DESKTOP, "color_scheme": "light", "service_workers": "block", **kwargs}
     context = await browser.new_context(**options)
     await context.add_init_script(STRICT_MATHJAX)
+    await context.add_init_script(LAYOUT_SHIFT)
     traffic = Traffic(origin)
     await traffic.attach(context)
     return context, traffic
@@ -422,12 +467,13 @@ async def check_overflow(page, width: int = MOBILE_WIDTH) -> list[str]:
     await page.set_viewport_size({"width": width, "height": 844})
     await page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     result = await page.evaluate(OVERFLOW, width)
+    problems = [f"at {width} px: {tag}" for tag in await page.evaluate(TAGS_OFF_SCREEN, width)]
     if result["scrollWidth"] > width:
-        return [
+        problems.append(
             f"horizontal overflow at {width} px: page is {result['scrollWidth']} px wide; "
             f"sticking out: {result['wide']}"
-        ]
-    return []
+        )
+    return problems
 
 
 @dataclass
@@ -459,10 +505,15 @@ async def audit_page(
             problems.append(f"{url} answered {response and response.status}")
         lap("load")
         problems += await check_page(page, url)
+        for src in await page.evaluate(MATHJAX_SCRIPTS):
+            problems.append(f"the page loads MathJax ({src}): math is typeset when the site is built")
         lap("check")
         await page.evaluate("document.fonts.ready.then(() => null)")
         await traffic.settle()
         weight = await traffic.weight()
+        cls = await page.evaluate("window.__cls")
+        if cls >= 0.0005:
+            problems.append(f"layout shift while loading: CLS {cls:.4f} (budget 0)")
         lap("weight")
         name = re.sub(r"[^A-Za-z0-9]+", "-", path.strip("/")) or "index"
         for palette, scheme in (("light", "default"), ("dark", "slate")):

@@ -16,7 +16,7 @@ from . import harness
 SITE = browser_conftest.SITE
 PAGES = harness.site_pages(SITE) if SITE.is_dir() else []
 POSTS = [path for path in PAGES if harness.is_post(path)]
-SEARCHES = ["fan_in", "kaiming_uniform_", "LSUV", "independence"]
+SEARCHES = ["fan_in", "kaiming_uniform_", "LSUV", "independence", "\\Var"]
 
 
 def test_the_site_has_pages_to_check(site):
@@ -208,3 +208,20 @@ def test_rss_feed_lists_the_posts(site):
         for tag in ("title", "link", "description", "pubDate", "guid"):
             assert (item.findtext(tag) or "").strip(), f"feed item without {tag}"
     assert 'type="application/rss+xml"' in (site / "index.html").read_text()
+
+
+def test_rss_feed_carries_each_post_in_full_with_mathml(site):
+    """Full content for feed readers: math as MathML (no TeX, no SVG), figures by absolute URL."""
+    root = ET.parse(site / "feed.xml").getroot()
+    base = root.findtext("channel/link")
+    for item in root.findall("channel/item"):
+        link = item.findtext("link")
+        content = item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded") or ""
+        page = (site / urlsplit(link).path.lstrip("/") / "index.html").read_text()
+        assert "<h1" in content and "<math" in content, f"{link}: no full content with MathML"
+        assert content.count("<math") >= page.count('<span class="arithmatex"') // 2, link
+        for raw in ("\\(", "\\[", "<svg", "mjx-container", "#only-"):
+            assert raw not in content, f"{link}: {raw!r} in the feed's content"
+        sources = re.findall(r'<img[^>]*src="([^"]*)"', content)
+        assert sources == [s for s in sources if s.startswith(base)], f"{link}: relative image URLs {sources}"
+        assert len(sources) == page.count("#only-light"), f"{link}: one (light) image per figure"
