@@ -389,6 +389,40 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 # --- why-variances-fall-below-one and independence ---
 
 
+def cnn_07a(padding_mode: str = "zeros", channels: Sequence[int] = (8, 16, 32, 64, 64)) -> nn.Sequential:
+    """The CNN of the course's notebook 07a_lsuv: Conv(1->8, k5, s2) then Conv(k3, s2) blocks with bias,
+    each followed by a plain ReLU (07a's GeneralRelu(sub=0): no leak, no shift, no clamp);
+    AdaptiveAvgPool, Linear(->10). Feature maps 28 -> 14 -> 7 -> 4 -> 2 -> 1 (why-variances-fall-below-one post).
+    """
+    layers: list[nn.Module] = []
+    for i, (c_in, c_out) in enumerate(zip((1, *channels[:-1]), channels)):
+        k = 5 if i == 0 else 3
+        layers += [nn.Conv2d(c_in, c_out, k, stride=2, padding=k // 2, padding_mode=padding_mode), nn.ReLU()]
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels[-1], 10)]
+    return nn.Sequential(*layers)
+
+
+def shapley(values: dict[tuple[int, ...], torch.Tensor]) -> torch.Tensor:
+    """Shapley values of n causes from `values[fixed]`, fixed a 0/1 tuple saying which causes are removed.
+
+    Returns a tensor (n, *value shape): cause c's change of the value when it is removed,
+    averaged over all n! orders of removing the causes (why-variances-fall-below-one post).
+    """
+    n = len(next(iter(values)))
+    out = []
+    for c in range(n):
+        total = torch.zeros_like(next(iter(values.values())))
+        for fixed, value in values.items():
+            if fixed[c]:
+                continue
+            k = sum(fixed)
+            weight = math.factorial(k) * math.factorial(n - k - 1) / math.factorial(n)
+            with_c = tuple(1 if i == c else f for i, f in enumerate(fixed))
+            total = total + weight * (values[with_c] - value)
+        out.append(total)
+    return torch.stack(out)
+
+
 # --- init-for-any-activation and any-distribution ---
 
 
