@@ -27,9 +27,16 @@ help: ## List the targets
 
 setup: $(PY_STAMP) $(NODE_STAMP) ## Install Python packages (.venv) and MathJax (node_modules)
 
+# torch is pinned to its CPU build (torch==2.13.0+cpu), which lives on PyTorch's own wheel
+# index, not on PyPI (PyPI's torch pulls several GB of CUDA packages). A machine whose pip
+# already finds the pinned wheel locally (find-links) gets no extra index it might not reach.
+TORCH_PIN = $(shell grep -E '^torch==' requirements.txt)
+TORCH_INDEX = $(shell $(PYTHON_BOOT) -m pip install --dry-run --no-deps --no-index --quiet --ignore-installed \
+	'$(TORCH_PIN)' >/dev/null 2>&1 || echo --extra-index-url https://download.pytorch.org/whl/cpu)
+
 $(PY_STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt $(TORCH_INDEX)
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -63,6 +70,11 @@ $(CHROMIUM):
 
 test: site $(CHROMIUM) ## Run the test suite (executor, fixture site, browser, strict build of the real site)
 	$(PY) -m pytest
+
+.PHONY: check-seeds
+SEEDS ?= 8
+check-seeds: setup ## Re-execute posts under SEEDS other seeds (default 8; POSTS="slug ...") and report claims that flip
+	$(PY) scripts/check_seeds.py --seeds $(SEEDS) $(POSTS)
 
 .PHONY: bench
 BENCH_ARGS ?=
