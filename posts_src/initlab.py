@@ -403,7 +403,7 @@ def gauss_nodes(kinks: Sequence[float] = (0.0,), nodes: int = 64, reach: float =
     cuts = [-reach, *sorted(k for k in kinks if -reach < k < reach), reach]
     x, w = np.polynomial.legendre.leggauss(nodes)
     zs, ws = [], []
-    for lo, hi in zip(cuts[:-1], cuts[1:]):
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
         z = lo + (x + 1) * (hi - lo) / 2
         zs.append(z)
         ws.append(w * (hi - lo) / 2 * np.exp(-(z**2) / 2) / math.sqrt(2 * math.pi))
@@ -417,7 +417,7 @@ def gauss_expect(f: Callable[[torch.Tensor], torch.Tensor], kinks: Sequence[floa
 
 
 def activation_gain(phi: Callable[[torch.Tensor], torch.Tensor]) -> float:
-    """g = 1/sqrt(E[φ(z)²]): the weight scale Var[w] = g²/n that keeps q = 1 a fixed point (init-for-any-activation post)."""
+    """g = 1/sqrt(E[φ(z)²]): Var[w] = g²/n keeps q = 1 a fixed point (init-for-any-activation post)."""
     return 1 / math.sqrt(gauss_expect(lambda z: phi(z) ** 2))
 
 
@@ -434,14 +434,14 @@ class StackedMLP(nn.Module):
         super().__init__()
         self.members = members
         self.weight = nn.ParameterList(
-            [nn.Parameter(torch.empty(members, o, i)) for i, o in zip(widths[:-1], widths[1:])]
+            [nn.Parameter(torch.empty(members, o, i)) for i, o in zip(widths[:-1], widths[1:], strict=True)]
         )
         self.bias = nn.ParameterList([nn.Parameter(torch.zeros(members, o)) for o in widths[1:]])
         self.activation = activation()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x.expand(self.members, *x.shape)
-        for l, (w, b) in enumerate(zip(self.weight, self.bias)):
+        for l, (w, b) in enumerate(zip(self.weight, self.bias, strict=True)):
             h = torch.baddbmm(b[:, None, :], h, w.transpose(1, 2))
             if l < len(self.weight) - 1:
                 h = self.activation(h)
@@ -450,14 +450,15 @@ class StackedMLP(nn.Module):
     @torch.no_grad()
     def init_member_(self, e: int, fn: Callable[[int, torch.Tensor, torch.Tensor], object]) -> None:
         """Call fn(l, weight, bias) on member e's layer l (views into the stacked tensors), l = 0, 1, ..."""
-        for l, (w, b) in enumerate(zip(self.weight, self.bias)):
+        for l, (w, b) in enumerate(zip(self.weight, self.bias, strict=True)):
             fn(l, w[e], b[e])
 
 
 def member_losses(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Cross-entropy of each member of a StackedMLP output (members, batch, classes): a (members,) tensor."""
     e, b, k = out.shape
-    return nn.functional.cross_entropy(out.reshape(e * b, k), y.repeat(e), reduction="none").view(e, b).mean(1)
+    losses = nn.functional.cross_entropy(out.reshape(e * b, k), y.repeat(e), reduction="none")
+    return losses.view(e, b).mean(1)
 
 
 def train_members(model: StackedMLP, x: torch.Tensor, y: torch.Tensor, **kw) -> torch.Tensor:
