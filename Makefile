@@ -20,10 +20,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup posts site serve test clean new-post
+.PHONY: help setup posts site serve test clean new-post import-notebook lab
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk -F':.*## ' -v host='$(HOST)' '{gsub(/\$$\(HOST\)/, host, $$2); printf "  make %-16s %s\n", $$1, $$2}'
 
 setup: $(PY_STAMP) $(NODE_STAMP) ## Install Python packages (.venv) and MathJax (node_modules)
 
@@ -62,6 +63,15 @@ new-post: setup ## Scaffold posts_src/<slug>.md from TITLE="..." (a post that bu
 	@test -n "$(TITLE)" || { echo 'usage: make new-post TITLE="Why LSUV works"' >&2; exit 2; }
 	@# $(value ...) and single quotes: a title may contain $, quotes or backticks
 	$(PY) scripts/new_post.py '$(subst ','\'',$(value TITLE))'
+
+import-notebook: setup ## Turn a notebook into a post: NB=path/to/any.ipynb (reports what is left to do)
+	@test -n "$(NB)" || { echo 'usage: make import-notebook NB=path/to/notebook.ipynb' >&2; exit 2; }
+	$(PY) scripts/import_notebook.py "$(NB)"
+
+LAB_PORT ?= 8888
+lab: setup ## JupyterLab on posts_src/ (posts open as notebooks with the site's macros and values)
+	JUPYTERLAB_SETTINGS_DIR=scripts/lab/user-settings JUPYTERLAB_WORKSPACES_DIR=.build/lab-workspaces \
+	$(VENV)/bin/jupyter lab --config=scripts/lab/jupyter_server_config.py --port=$(LAB_PORT)
 
 $(CHROMIUM):
 	@echo "Installing Debian's chromium (the browser tests drive it)"

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
+MATHTEXT_UNKNOWN = re.compile(r"ParseFatalException: Unknown symbol: \\(\w+)")
 SNAPSHOT_MARK = "__postbuild_values__:"
 
 # Environment of every kernel: one thread per kernel (posts run side by side,
@@ -66,6 +67,10 @@ def __postbuild_reseed__():
     offset = int(os.environ["POSTBUILD_SEED"])
 
     def remap(seed):
+        # Only integer seeds are the post's choice; a Generator or SeedSequence passed on
+        # (scipy does, at import) is left alone.
+        if isinstance(seed, bool) or not isinstance(seed, (int, numpy.integer)):
+            return seed
         return (int(seed) * 1_000_003 + offset * 7_919_609) % 2**31
 
     class Generator(torch.Generator):
@@ -76,9 +81,9 @@ def __postbuild_reseed__():
     manual_seed = torch.manual_seed
     torch.manual_seed = lambda seed: manual_seed(remap(seed))
     numpy_seed, default_rng, random_seed = numpy.random.seed, numpy.random.default_rng, random.seed
-    numpy.random.seed = lambda seed=None: numpy_seed(None if seed is None else remap(seed))
-    numpy.random.default_rng = lambda seed=None: default_rng(None if seed is None else remap(seed))
-    random.seed = lambda seed=None, *args: random_seed(None if seed is None else remap(seed), *args)
+    numpy.random.seed = lambda seed=None: numpy_seed(remap(seed))
+    numpy.random.default_rng = lambda seed=None: default_rng(remap(seed))
+    random.seed = lambda seed=None, *args, **kwargs: random_seed(remap(seed), *args, **kwargs)
     torch.manual_seed(0)
     numpy.random.seed(0)
     random.seed(0)
@@ -188,4 +193,14 @@ def _cell_error(cell, source_cell, index: int, name: str) -> BuildError:
     if frames:
         line = source_cell.line + frames[-1] - 1
     summary = f"{error.get('ename', 'Error')}: {error.get('evalue', '')}".rstrip(": ")
+    unknown = MATHTEXT_UNKNOWN.search(error.get("evalue", ""))
+    if unknown:
+        # matplotlib's own mathtext raised: its 200-line traceback says nothing the hint does not.
+        return BuildError(
+            name,
+            line,
+            f"cell {index + 1}: matplotlib cannot draw '\\{unknown[1]}' in a figure label: figure text is "
+            "typeset by matplotlib's mathtext, which does not know the site's MathJax macros; write "
+            "\\mathrm{Var}, \\mathbb{E}, n_{\\mathrm{in}} ... in figure text",
+        )
     return BuildError(name, line, f"cell {index + 1} raised {summary}", detail=traceback)

@@ -20,6 +20,7 @@ from .tex import Math, find_math, wrap_references
 INLINE_VALUE = re.compile(
     r"(?<!\\)\{\{\s*(?:(?P<constant>-?\d[\d.,]*%?)|(?P<name>[A-Za-z_]\w*)\s*(?::(?P<spec>[^{}]*?))?)\s*\}\}"
 )
+UNREADABLE_VALUE = re.compile(r"(?<!\\)\{\{.*?\}\}")  # what is left after inserting values
 EXCERPT_MARK = "<!-- more -->"
 # The file name ipykernel gives a cell's code in warnings: it changes with every kernel.
 KERNEL_FILE = re.compile(r"\S*ipykernel_\d+[/\\][^\s:]+\.py(?::(?P<line>\d+))?")
@@ -62,7 +63,17 @@ def substitute_values(text: str, values: dict, name: str, first_line: int) -> st
                 name, line, f"cannot format {key}={values[key]!r} with '{spec}': {error}"
             ) from None
 
-    return INLINE_VALUE.sub(replace, text).replace("\\{{", "{{")
+    text = INLINE_VALUE.sub(replace, text)
+    leftover = UNREADABLE_VALUE.search(text)
+    if leftover:
+        line = first_line + text.count("\n", 0, leftover.start())
+        raise BuildError(
+            name,
+            line,
+            f"cannot insert '{leftover.group(0)}': write {{{{ name }}}} or {{{{ name:spec }}}} with a plain "
+            "variable name (assign an attribute or expression to a variable in a code cell first)",
+        )
+    return text.replace("\\{{", "{{")
 
 
 class Renderer:
@@ -136,8 +147,7 @@ class Renderer:
                 + (f" ({len(more)} more below)" if more else ""),
                 detail="\n".join(f"{self.name}:{line}: '{numeral}'" for line, numeral in more),
             )
-        if self.claims:
-            parts.append(ledger(self.claims))
+        parts.append(ledger(self.claims))
         self.files[f"{self.posts_dir}/{slug}/claims.json"] = (
             json.dumps({"title": front["title"], "claims": self.claims}, indent=1, sort_keys=True) + "\n"
         ).encode()
@@ -341,6 +351,13 @@ def ledger(claims: list[dict]) -> str:
     """The collapsible "What this post checks" section that ends every post with claims."""
     rows = "\n".join(claim_row(c, f"[cell {c['cell']}](#cell-{c['cell']})") for c in claims)
     passed = sum(c["passed"] for c in claims)
+    if not claims:
+        return (
+            '<details class="checks" id="checks" markdown="1">\n'
+            "<summary>What this post checks: no claims</summary>\n\n"
+            "This post states no measured result, so the build checks nothing in it beyond "
+            "running its code. See [all checks](../../checks.md).\n\n</details>"
+        )
     return (
         f'<details class="checks" id="checks" markdown="1">\n'
         f"<summary>What this post checks: {len(claims)} claims, {passed} pass</summary>\n\n"
