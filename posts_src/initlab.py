@@ -426,6 +426,93 @@ def shapley(values: dict[tuple[int, ...], torch.Tensor]) -> torch.Tensor:
 # --- init-for-any-activation and any-distribution ---
 
 
+def gauss_nodes(kinks: Sequence[float] = (0.0,), nodes: int = 64, reach: float = 12.0):
+    """Nodes z_i and weights a_i with sum_i a_i f(z_i) ≈ E[f(z)], z ~ N(0, 1), for f smooth between `kinks`.
+
+    Gauss–Legendre with `nodes` points on each piece of [-reach, reach] cut at the kinks
+    (the normal mass beyond ±12 is below 1e-32). A fixed Gauss–Hermite rule across a kink
+    converges slowly; split at every point where φ or φ′ jumps, each piece is smooth and the
+    rule converges exponentially (init-for-any-activation post).
+    """
+    cuts = [-reach, *sorted(k for k in kinks if -reach < k < reach), reach]
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    zs, ws = [], []
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+        z = lo + (x + 1) * (hi - lo) / 2
+        zs.append(z)
+        ws.append(w * (hi - lo) / 2 * np.exp(-(z**2) / 2) / math.sqrt(2 * math.pi))
+    return torch.tensor(np.concatenate(zs)), torch.tensor(np.concatenate(ws))
+
+
+def gauss_expect(f: Callable[[torch.Tensor], torch.Tensor], kinks: Sequence[float] = (0.0,)) -> float:
+    """E[f(z)] for z ~ N(0, 1) by quadrature split at `kinks` (init-for-any-activation post)."""
+    z, a = gauss_nodes(kinks)
+    return float((a * f(z)).sum())
+
+
+def activation_gain(phi: Callable[[torch.Tensor], torch.Tensor]) -> float:
+    """g = 1/sqrt(E[φ(z)²]): Var[w] = g²/n keeps q = 1 a fixed point (init-for-any-activation post)."""
+    return 1 / math.sqrt(gauss_expect(lambda z: phi(z) ** 2))
+
+
+class StackedMLP(nn.Module):
+    """`members` independent MLPs of the same shape, evaluated together with batched matmuls.
+
+    Layer l of member e is (weight[l][e], bias[l][e]); `activation()` follows every layer
+    but the last. forward(x) takes (batch, n_in) and returns (members, batch, n_out).
+    Training several seeds and initializations as one model costs little more than one
+    of them on this machine (any-distribution and does-the-computed-gain-train posts).
+    """
+
+    def __init__(self, widths: Sequence[int], activation: Callable[[], nn.Module], members: int):
+        super().__init__()
+        self.members = members
+        self.weight = nn.ParameterList(
+            [nn.Parameter(torch.empty(members, o, i)) for i, o in zip(widths[:-1], widths[1:], strict=True)]
+        )
+        self.bias = nn.ParameterList([nn.Parameter(torch.zeros(members, o)) for o in widths[1:]])
+        self.activation = activation()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = x.expand(self.members, *x.shape)
+        for l, (w, b) in enumerate(zip(self.weight, self.bias, strict=True)):
+            h = torch.baddbmm(b[:, None, :], h, w.transpose(1, 2))
+            if l < len(self.weight) - 1:
+                h = self.activation(h)
+        return h
+
+    @torch.no_grad()
+    def init_member_(self, e: int, fn: Callable[[int, torch.Tensor, torch.Tensor], object]) -> None:
+        """Call fn(l, weight, bias) on member e's layer l (views into the stacked tensors), l = 0, 1, ..."""
+        for l, (w, b) in enumerate(zip(self.weight, self.bias, strict=True)):
+            fn(l, w[e], b[e])
+
+
+def member_losses(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of each member of a StackedMLP output (members, batch, classes): a (members,) tensor."""
+    e, b, k = out.shape
+    losses = nn.functional.cross_entropy(out.reshape(e * b, k), y.repeat(e), reduction="none")
+    return losses.view(e, b).mean(1)
+
+
+def train_members(model: StackedMLP, x: torch.Tensor, y: torch.Tensor, **kw) -> torch.Tensor:
+    """`train` a StackedMLP, each member on its own cross-entropy; return per-step losses (steps, members).
+
+    All members see the same minibatches. A member whose loss is no longer finite is
+    left out of the summed loss (its own gradient only); its curve records inf from then on.
+    """
+    history: list[torch.Tensor] = []
+
+    def loss_fn(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        losses = member_losses(out, target)
+        finite = torch.isfinite(losses)
+        history.append(torch.where(finite, losses.detach().double(), torch.inf))
+        return torch.where(finite, losses, torch.zeros_like(losses)).sum()
+
+    train(model, x, y, loss_fn=loss_fn, **kw)
+    return torch.stack(history)
+
+
 # --- backprop posts and symmetry breaking ---
 
 
