@@ -308,7 +308,7 @@ GRAD_DEPTHS = [
 ]  # the depths the explorer offers; backward: a unit gradient fed in at the output of a depth-L network
 WIDTHS = [32, 128]
 SEEDS = 4
-BATCH = 32
+BATCH = 16
 
 
 def network_std(t: torch.Tensor) -> torch.Tensor:
@@ -436,12 +436,41 @@ def _encode_log(rows: torch.Tensor) -> list[list[int | None]]:
     return [deltas, below, above]
 
 
-def _encode_mean(rows: torch.Tensor) -> list[list[float]]:
-    """(seeds, layers) means -> [median, low, high], 3 significant digits."""
-    return [
-        [float(f"{v:.3g}") if math.isfinite(v) else None for v in curve.tolist()]
-        for curve in (rows.median(0).values, rows.min(0).values, rows.max(0).values)
-    ]
+MEAN_STEP = 0.001  # measured means are shipped in steps of MEAN_STEP times the layer's median std of y
+
+
+def _decoded_median_std(encoded: list[list[int | None]]) -> list[float | None]:
+    """The median std of y per layer as the page decodes it (the unit of the shipped means)."""
+    return [None if v is None else v[0] for v in decode_log(encoded)]
+
+
+def _encode_mean(rows: torch.Tensor, unit_std: list[float | None]) -> list[list[int | None]]:
+    """(seeds, layers) means -> [median, median - low, high - median] as integers of MEAN_STEP * unit_std."""
+    curves = (rows.median(0).values, rows.min(0).values, rows.max(0).values)
+    out = [[], [], []]
+    for layer, scale in enumerate(unit_std):
+        values = [c[layer].item() for c in curves]
+        if scale is None or not all(math.isfinite(v) for v in values):
+            for column in out:
+                column.append(None)
+            continue
+        median, low, high = (round(v / (MEAN_STEP * scale)) for v in values)
+        out[0].append(median)
+        out[1].append(median - low)
+        out[2].append(high - median)
+    return out
+
+
+def decode_mean(encoded: list[list[int | None]], std_encoded: list[list[int | None]]) -> list:
+    """Inverse of _encode_mean: per layer (median, low, high), None where not finite."""
+    out = []
+    for median, below, above, scale in zip(*encoded, _decoded_median_std(std_encoded)):
+        if median is None:
+            out.append(None)
+            continue
+        unit = MEAN_STEP * scale
+        out.append((median * unit, (median - below) * unit, (median + above) * unit))
+    return out
 
 
 def explorer_data(grid: dict) -> dict:
@@ -456,6 +485,7 @@ def explorer_data(grid: dict) -> dict:
         "batch": BATCH,
         "gains": GAINS,
         "log_step": LOG_STEP,
+        "mean_step": MEAN_STEP,
         "selu": [SELU_ALPHA, SELU_SCALE],
         "course": [COURSE_LEAK, COURSE_SUB, COURSE_MAXV],
         "kaiming": {key: kaiming_gain(key)[2] for key in MEASURED},
@@ -476,7 +506,7 @@ def explorer_data(grid: dict) -> dict:
                 str(width): {
                     init: {
                         "std": _encode_log(stats["std"]),
-                        "mean": _encode_mean(stats["mean"]),
+                        "mean": _encode_mean(stats["mean"], _decoded_median_std(_encode_log(stats["std"]))),
                         **{f"grad_{d}": _encode_log(stats[f"grad_std_{d}"]) for d in GRAD_DEPTHS},
                     }
                     for init, stats in by_init.items()
@@ -539,8 +569,7 @@ def chart_rows(data: dict, key: str, init: str, width: int, depth: int, directio
         predicted = pred["grad_std"]
     entry = data["measured"][key][str(width)][init]
     if direction == "forward" and stat == "mean":
-        median, low, high = entry["mean"]
-        measured = [None if m is None else (m, lo, hi) for m, lo, hi in zip(median, low, high)][:depth]
+        measured = decode_mean(entry["mean"], entry["std"])[:depth]
     else:
         measured = decode_log(entry["std"] if direction == "forward" else entry[f"grad_{depth}"])[:depth]
     value = (lambda v: math.log10(v)) if log else (lambda v: v)
@@ -623,6 +652,7 @@ def explorer_spec(data: dict, rows: dict, ytitle: str) -> dict:
         "params": [{"name": "ytitle", "value": ytitle}, {"name": "logscale", "value": True}],
         "layer": [band, lines, part],
         "config": {
+            "aria": False,  # the chart's container carries the alt text (docs/javascripts/charts.js)
             "background": "white",
             "axis": {
                 "labelColor": "#333333",

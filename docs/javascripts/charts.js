@@ -27,7 +27,8 @@
   async function render(figure) {
     const img = figure.querySelector("img");
     if (!img || figure.vegaView) return figure.vegaView;
-    const specURL = img.src.replace(/\.svg(\?.*)?$/, ".vg.json");
+    const link = figure.querySelector("a.vega-chart__spec");
+    const specURL = link ? link.href : img.src.replace(/\.svg(\?.*)?$/, ".vg.json");
     const [vega, spec] = await Promise.all([loadVega(), fetch(specURL).then((r) => r.json())]);
     const container = document.createElement("div");
     container.className = "vega-chart__view";

@@ -146,8 +146,14 @@
     if (!act.key || !init) return null;
     const entry = D.measured[act.key][String(state.width)][init];
     if (state.pass === "forward" && state.stat === "mean") {
-      const [m, lo, hi] = entry.mean;
-      return m.slice(0, state.depth).map((v, i) => (v === null ? null : [v, lo[i], hi[i]]));
+      // meanfield.decode_mean: integers of mean_step times the layer's median std of y
+      const stds = decodeLog(entry.std, D.log_step);
+      const [m, below, above] = entry.mean;
+      return m.slice(0, state.depth).map((v, i) => {
+        if (v === null || !stds[i]) return null;
+        const unit = D.mean_step * 10 ** stds[i][0];
+        return [v * unit, (v - below[i]) * unit, (v + above[i]) * unit];
+      });
     }
     const encoded = state.pass === "forward" ? entry.std : entry[`grad_${state.depth}`];
     return decodeLog(encoded, D.log_step).slice(0, state.depth);

@@ -242,6 +242,8 @@ class Renderer:
         caption = metadata.get("caption", "").strip()
         html = f'<figure class="vega-chart" id="chart-{self.figure_count}" markdown="span">\n'
         html += f"  ![{alt_text}]({stem}.svg)\n"
+        # a link, so that the blog plugin publishes the spec next to the page (and readers can get it)
+        html += f"  [chart data (Vega JSON)]({stem}.vg.json){{ .vega-chart__spec }}\n"
         if caption:
             html += f'  <figcaption markdown="span">{caption}</figcaption>\n'
         return html + "</figure>"
