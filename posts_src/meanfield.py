@@ -1,4 +1,4 @@
-"""Mean-field variance recursion, its Gaussian-integral tables, and the measured grid (variance-explorer post).
+"""Mean-field recursion, its Gaussian-integral tables, and the measured grid (variance-explorer post).
 
 The prediction: a network x_1 -> y_l = x_l W_l -> x_{l+1} = phi(y_l), l = 1..L, with i.i.d.
 weights of variance sigma_l^2, input x_1 ~ N(0, 1) of dimension N_INPUT and hidden width n.
@@ -118,7 +118,9 @@ def kaiming_gain(key: str) -> tuple[str, float | None, float]:
 
 
 def pwl_moments(q, leak: float, sub: float, maxv: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Closed forms for phi(x) = min(leaky_relu(x, leak) - sub, maxv), x ~ N(0, q): (E[phi^2], E[phi], E[phi'^2]).
+    """(E[phi^2], E[phi], E[phi'^2]) in closed form for phi(x) = min(leaky_relu(x, leak) - sub, maxv).
+
+    x ~ N(0, q).
 
     Split at the kinks z = 0 and z = c = (maxv + sub) / sqrt(q); on each piece phi is linear
     and the partial moments of the standard normal are elementary. docs/javascripts/explorer.js
@@ -154,7 +156,7 @@ Z_MAX, NODES = 12.0, 400
 
 @functools.lru_cache(maxsize=1)
 def half_line_rule() -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights of a Gauss-Legendre rule for the integral over 0 < z < Z_MAX against the N(0,1) density."""
+    """Gauss-Legendre nodes and weights for integrals over 0 < z < Z_MAX against the N(0,1) density."""
     t, w = np.polynomial.legendre.leggauss(NODES)
     z = (t + 1) * Z_MAX / 2
     return z, w * Z_MAX / 2 * np.exp(-(z**2) / 2) / math.sqrt(2 * math.pi)
@@ -275,7 +277,7 @@ def predict(key: str, init: str, width: int, depth: int, moments=None) -> dict[s
     fans = [(N_INPUT, width)] + [(width, width)] * (depth - 1)
     q, second_in = [], 1.0  # E[x_1^2] = 1
     variances, means, slopes = [], [], []
-    for l, (fan_in, fan_out) in enumerate(fans):
+    for fan_in, fan_out in fans:
         if init == "lsuv":  # scaled so that Var[y_l] = 1 on the data
             var = 1 / (fan_in * second_in)
         else:
@@ -428,11 +430,11 @@ def _encode_log(rows: torch.Tensor) -> list[list[int | None]]:
     finite = (torch.isfinite(rows) & (rows > 0)).all(0).tolist()
     median, low, high = (c.tolist() for c in (logs.median(0).values, logs.min(0).values, logs.max(0).values))
     deltas, previous = [], 0
-    for value, ok in zip(median, finite):
+    for value, ok in zip(median, finite, strict=False):
         deltas.append(int(value - previous) if ok else None)
         previous = value if ok else previous
-    below = [int(m - lo) if ok else None for m, lo, ok in zip(median, low, finite)]
-    above = [int(hi - m) if ok else None for m, hi, ok in zip(median, high, finite)]
+    below = [int(m - lo) if ok else None for m, lo, ok in zip(median, low, finite, strict=False)]
+    above = [int(hi - m) if ok else None for m, hi, ok in zip(median, high, finite, strict=False)]
     return [deltas, below, above]
 
 
@@ -464,7 +466,7 @@ def _encode_mean(rows: torch.Tensor, unit_std: list[float | None]) -> list[list[
 def decode_mean(encoded: list[list[int | None]], std_encoded: list[list[int | None]]) -> list:
     """Inverse of _encode_mean: per layer (median, low, high), None where not finite."""
     out = []
-    for median, below, above, scale in zip(*encoded, _decoded_median_std(std_encoded)):
+    for median, below, above, scale in zip(*encoded, _decoded_median_std(std_encoded), strict=False):
         if median is None:
             out.append(None)
             continue
@@ -524,7 +526,7 @@ def decode_log(
     """Inverse of _encode_log: per layer (median, low, high) as values (not logs), None where not finite."""
     deltas, below, above = encoded
     out, total = [], 0
-    for delta, b, a in zip(deltas, below, above):
+    for delta, b, a in zip(deltas, below, above, strict=False):
         if delta is None:
             out.append(None)
             continue
@@ -574,7 +576,7 @@ def chart_rows(data: dict, key: str, init: str, width: int, depth: int, directio
         measured = decode_log(entry["std"] if direction == "forward" else entry[f"grad_{depth}"])[:depth]
     value = (lambda v: math.log10(v)) if log else (lambda v: v)
     lines, band = [], []
-    for layer, (p, m) in enumerate(zip(predicted, measured), start=1):
+    for layer, (p, m) in enumerate(zip(predicted, measured, strict=False), start=1):
         if p > 0 or not log:
             lines.append({"layer": layer, "value": value(p), "series": SERIES[1]})
         if m is not None:
@@ -601,7 +603,7 @@ def explorer_spec(data: dict, rows: dict, ytitle: str) -> dict:
     y_axis = {"title": None, "labelExpr": label, "tickCount": 6}
     band = {
         "data": {"name": "band", "values": rows["band"]},
-        "mark": {"type": "area", "opacity": 0.25, "color": MEASURED_COLOR},
+        "mark": {"type": "area", "opacity": 0.25, "color": MEASURED_COLOR, "aria": False},
         "encoding": {
             "x": x,
             "y": {"field": "lo", "type": "quantitative", "axis": y_axis, "scale": {"zero": False}},
@@ -616,7 +618,7 @@ def explorer_spec(data: dict, rows: dict, ytitle: str) -> dict:
                 "as": "shown",
             }
         ],
-        "mark": {"type": "line", "point": {"size": 14}},
+        "mark": {"type": "line", "point": {"size": 14, "aria": False}, "aria": False},
         "encoding": {
             "x": x,
             "y": {"field": "value", "type": "quantitative", "axis": y_axis},
@@ -641,11 +643,12 @@ def explorer_spec(data: dict, rows: dict, ytitle: str) -> dict:
     }
     part = {
         "data": {"name": "part", "values": rows.get("part", [])},
-        "mark": {"type": "rule", "color": "#555555", "strokeDash": [2, 2]},
+        "mark": {"type": "rule", "color": "#555555", "strokeDash": [2, 2], "aria": False},
         "encoding": {"x": {"field": "layer", "type": "quantitative"}},
     }
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": "Per-layer statistic: measured band and median, and the mean-field prediction",
         "width": "container",
         "height": 300,
         "title": {"text": {"expr": "ytitle"}, "anchor": "start", "fontSize": 13, "fontWeight": "normal"},
@@ -653,6 +656,7 @@ def explorer_spec(data: dict, rows: dict, ytitle: str) -> dict:
         "layer": [band, lines, part],
         "config": {
             "aria": False,  # the chart's container carries the alt text (docs/javascripts/charts.js)
+            "mark": {"aria": False},
             "background": "white",
             "axis": {
                 "labelColor": "#333333",
@@ -669,20 +673,25 @@ def explorer_spec(data: dict, rows: dict, ytitle: str) -> dict:
 
 def _select(name: str, label: str, choices: list[tuple[str, str]]) -> str:
     options = "".join(f'<option value="{value}">{text}</option>' for value, text in choices)
-    return f'<div class="explorer__field"><label for="ex-{name}">{label}</label><select id="ex-{name}" name="{name}">{options}</select></div>'
+    return (
+        f'<div class="explorer__field"><label for="ex-{name}">{label}</label>'
+        f'<select id="ex-{name}" name="{name}">{options}</select></div>'
+    )
 
 
 def _range(name: str, label: str, low: float, high: float, step: float, value: float) -> str:
     return (
         f'<div class="explorer__field explorer__field--{name}"><label for="ex-{name}">{label}</label>'
-        f'<input type="range" id="ex-{name}" name="{name}" min="{low:g}" max="{high:g}" step="{step:g}" value="{value:g}">'
+        f'<input type="range" id="ex-{name}" name="{name}" '
+        f'min="{low:g}" max="{high:g}" step="{step:g}" value="{value:g}">'
         f'<output for="ex-{name}" id="ex-{name}-value">{value:g}</output></div>'
     )
 
 
 def _radios(name: str, legend: str, choices: list[tuple[str, str]]) -> str:
     buttons = "".join(
-        f'<label><input type="radio" name="{name}" value="{value}"{" checked" if i == 0 else ""}> {text}</label>'
+        f'<label><input type="radio" name="{name}" value="{value}"{" checked" if i == 0 else ""}> '
+        f"{text}</label>"
         for i, (value, text) in enumerate(choices)
     )
     return f'<fieldset class="explorer__radios"><legend>{legend}</legend>{buttons}</fieldset>'

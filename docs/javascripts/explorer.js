@@ -323,16 +323,32 @@
         stats.redraws.push(performance.now() - started);
       }
 
-      form.addEventListener("input", update);
-      form.addEventListener("change", update);
+      // one redraw at a time; changes made meanwhile are drawn together right after it
+      let running = null;
+      let again = false;
+      function schedule() {
+        if (running) {
+          again = true;
+          return running;
+        }
+        running = update().finally(() => {
+          running = null;
+          if (again) {
+            again = false;
+            schedule();
+          }
+        });
+        return running;
+      }
+      form.addEventListener("input", schedule); // selects, ranges and radios all fire "input"
       form.querySelectorAll("[data-preset]").forEach((button) =>
         button.addEventListener("click", () => {
           writeForm(form, { ...DEFAULTS, ...PRESETS[button.dataset.preset] });
-          update();
+          schedule();
         }),
       );
       form.addEventListener("submit", (event) => event.preventDefault());
-      update().then(() => {
+      schedule().then(() => {
         stats.interactive = performance.now();
         form.dataset.ready = "1";
       });

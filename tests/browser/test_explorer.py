@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT / "posts_src"))
 meanfield = pytest.importorskip("meanfield")
 
 pytestmark = pytest.mark.skipif(
-    not (browser_conftest.SITE / PAGE / "index.html").is_file(), reason="the explorer post is not in this site"
+    not (browser_conftest.SITE / PAGE / "index.html").is_file(),
+    reason="the explorer post is not in this site",
 )
 
 READY = "() => document.querySelector('form[data-explorer]')?.dataset.ready === '1'"
@@ -86,7 +87,9 @@ def compare(result: dict, want: dict, state: dict) -> list[str]:
             # log10 values for std (absolute error in log10 = relative error), raw values for means
             scale = 1.0 if state["stat"] == "std" else max(abs(value), 1e-12)
             if abs(got[layer] - value) / scale > tol + 1e-12:
-                problems.append(f"{state}: {series} at layer {layer}: drawn {got[layer]:.6g}, expected {value:.6g}")
+                problems.append(
+                    f"{state}: {series} at layer {layer}: drawn {got[layer]:.6g}, expected {value:.6g}"
+                )
                 break
     return problems
 
@@ -126,7 +129,8 @@ async def _explore(browser, server, site) -> dict:
             if not changed:
                 problems.append(f"{name}: the chart did not change")
             state = after["state"]
-            if measured_key(state) is not None and (state["init"] != "gain" or state["gain"] in data["gains"]):
+            measured_init = state["init"] != "gain" or state["gain"] in data["gains"]
+            if measured_key(state) is not None and measured_init:
                 problems.extend(compare(after, expected(data, state), state))
                 if not any(r["series"] == meanfield.SERIES[0] for r in after["lines"]):
                     problems.append(f"{name}: a measured setting drew no measurement")
