@@ -651,6 +651,7 @@ def explorer_spec(data: dict, rows: dict, ytitle: str) -> dict:
         "description": "Per-layer statistic: measured band and median, and the mean-field prediction",
         "width": "container",
         "height": 300,
+        "autosize": {"type": "fit-x", "contains": "padding"},  # axes and labels inside the container
         "title": {"text": {"expr": "ytitle"}, "anchor": "start", "fontSize": 13, "fontWeight": "normal"},
         "params": [{"name": "ytitle", "value": ytitle}, {"name": "logscale", "value": True}],
         "layer": [band, lines, part],

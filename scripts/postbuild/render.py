@@ -276,7 +276,7 @@ class Renderer:
             )
         try:
             vega = vl_convert.vegalite_to_vega(spec)
-            svg = vl_convert.vega_to_svg(vega)
+            svg = vl_convert.vegalite_to_svg(_static_width(spec))
         except Exception as error:  # vl-convert raises ValueError with Vega's message
             raise BuildError(
                 self.name, cell.line, f"this chart's Vega-Lite spec does not compile: {error}"
@@ -340,6 +340,11 @@ class Renderer:
         return (nbformat.writes(notebook) + "\n").encode()
 
 
+def _static_width(spec: dict) -> dict:
+    """A chart as wide as its container (`"width": "container"`) gets 640 px in its static SVG."""
+    return {**spec, "width": 640} if spec.get("width") == "container" else spec
+
+
 def _static_chart(output: dict) -> dict:
     """A chart output as its static SVG in the notebook: notebook pages load no Vega (nor any CDN)."""
     data = output.get("data", {})
@@ -348,7 +353,7 @@ def _static_chart(output: dict) -> dict:
         return output
     import vl_convert
 
-    svg = vl_convert.vega_to_svg(vl_convert.vegalite_to_vega(data[mime]))
+    svg = vl_convert.vegalite_to_svg(_static_width(data[mime]))
     meta = output.get("metadata", {}).get(mime, {})
     return {
         **output,
