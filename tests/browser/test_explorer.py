@@ -212,7 +212,7 @@ async def _explore(browser, server, site) -> dict:
             problems.append(f"reloading {url} did not restore the setting")
         # both palettes: axe, then screenshots at 1280 and 390 px
         shots = browser_conftest.SCREENSHOTS
-        shots.mkdir(exist_ok=True)
+        shots.mkdir(parents=True, exist_ok=True)
         for palette, scheme in (("light", "default"), ("dark", "slate")):
             await harness.set_palette(page, scheme)
             problems += await harness.check_axe(page, palette)
@@ -253,7 +253,7 @@ def explored(browser, server, site) -> dict:
         "redraw_ms": result["redraws_ms"],
         "control_changes": len(result["redraws_ms"]),
     }
-    browser_conftest.SCREENSHOTS.mkdir(exist_ok=True)
+    browser_conftest.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (browser_conftest.SCREENSHOTS / "explorer-budgets.json").write_text(json.dumps(budgets, indent=1) + "\n")
     return result
 
