@@ -600,7 +600,8 @@ def explorer_spec(data: dict, rows: dict, ytitle: str) -> dict:
         "axis": {"tickMinStep": 1},
     }
     label = "logscale ? format(pow(10, datum.value), '.2~g') : format(datum.value, '.2~g')"
-    y_axis = {"title": None, "labelExpr": label, "tickCount": 6}
+    # a fixed label width: the labels change with the data, and Vega lays the chart out once
+    y_axis = {"title": None, "labelExpr": label, "tickCount": 6, "minExtent": 55, "maxExtent": 55}
     band = {
         "data": {"name": "band", "values": rows["band"]},
         "mark": {"type": "area", "opacity": 0.25, "color": MEASURED_COLOR, "aria": False},
