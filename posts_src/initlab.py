@@ -517,3 +517,22 @@ def train_members(model: StackedMLP, x: torch.Tensor, y: torch.Tensor, **kw) -> 
 
 
 # --- explorer ---
+
+
+def show_chart(chart, alt: str, caption: str | None = None) -> None:
+    """Display an Altair chart (or a Vega-Lite dict) as an interactive chart with alt text and a caption.
+
+    The build compiles it to Vega next to the post, with a static SVG for readers without
+    JavaScript; alt text is required as for `show` (variance-explorer post).
+    """
+    if not alt or not alt.strip():
+        raise ValueError("show_chart(): every chart needs alt text describing what it shows")
+    from IPython.display import display
+
+    spec = chart.to_dict() if hasattr(chart, "to_dict") else dict(chart)
+    major = spec.get("$schema", "v6").rsplit("/", 1)[-1].split(".")[0].lstrip("v") or "6"
+    mime = f"application/vnd.vegalite.v{major}+json"
+    meta = {"alt": alt.strip()}
+    if caption:
+        meta["caption"] = caption.strip()
+    display({mime: spec, "text/plain": alt.strip()}, raw=True, metadata={mime: meta})

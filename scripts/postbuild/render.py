@@ -27,6 +27,7 @@ EXCERPT_MARK = "<!-- more -->"
 # The file name ipykernel gives a cell's code in warnings: it changes with every kernel.
 KERNEL_FILE = re.compile(r"\S*ipykernel_\d+[/\\][^\s:]+\.py(?::(?P<line>\d+))?")
 CLAIM_MIME = "application/vnd.postbuild.claim+json"  # posts_src/claims.py displays claims as this
+VEGALITE_MIME = re.compile(r"application/vnd\.vegalite\.v[56]\+json")  # initlab.show_chart (Altair 5 or 6)
 HIDDEN_INPUT = {"remove-input", "remove-cell"}
 HIDDEN_OUTPUT = {"remove-output", "remove-cell"}
 FRONT_MATTER_OUT = ("title", "date", "authors", "categories", "tags", "description", "draft")
@@ -133,7 +134,7 @@ class Renderer:
                 nbformat.v4.new_code_cell(
                     cell.source,
                     execution_count=executed["execution_count"],
-                    outputs=[nbformat.from_dict(o) for o in executed["outputs"]],
+                    outputs=[nbformat.from_dict(_static_chart(o)) for o in executed["outputs"]],
                     metadata={"tags": cell.tags} if cell.tags else {},
                 )
             )
@@ -233,6 +234,9 @@ class Renderer:
         data, metadata = output.get("data", {}), output.get("metadata", {})
         if CLAIM_MIME in data:
             return None  # claims are listed in the ledger at the end of the post
+        for mime in data:
+            if VEGALITE_MIME.fullmatch(mime):
+                return self._chart(data[mime], metadata.get(mime, {}), cell)
         for mime, extension in (("image/svg+xml", "svg"), ("image/png", "png")):
             if mime in data:
                 return self._figure(data[mime], extension, metadata.get(mime, {}), cell)
@@ -269,6 +273,43 @@ class Renderer:
                 f"![{alt_text}]({dark}#only-dark){{ {attrs} }}"
             )
         html = f'<figure markdown="span">\n  {image}\n'
+        if caption:
+            html += f'  <figcaption markdown="span">{caption}</figcaption>\n'
+        return html + "</figure>"
+
+    def _chart(self, spec: dict, metadata: dict, cell: Cell) -> str:
+        """An interactive chart: its Vega spec (compiled from Vega-Lite here, so pages load only Vega)
+        and a static SVG of it, which readers without JavaScript and the feed see; both next to the post.
+        docs/javascripts/charts.js replaces the SVG by the live chart."""
+        import vl_convert
+
+        alt = metadata.get("alt", "").strip()
+        if not alt:
+            raise BuildError(
+                self.name,
+                cell.line,
+                "this cell shows a chart without alt text: show charts "
+                'with initlab.show_chart(chart, alt="what it shows", caption="...")',
+            )
+        try:
+            vega = vl_convert.vegalite_to_vega(spec)
+            svg = vl_convert.vegalite_to_svg(_static_width(spec))
+        except Exception as error:  # vl-convert raises ValueError with Vega's message
+            raise BuildError(
+                self.name, cell.line, f"this chart's Vega-Lite spec does not compile: {error}"
+            ) from None
+        self.figure_count += 1
+        stem = f"{self.post.slug}/chart-{self.figure_count}"
+        self.files[f"{self.posts_dir}/{stem}.svg"] = svg.encode()
+        self.files[f"{self.posts_dir}/{stem}.vg.json"] = (
+            json.dumps(vega, separators=(",", ":")) + "\n"
+        ).encode()
+        alt_text = alt.replace("[", "(").replace("]", ")").replace("\n", " ")
+        caption = metadata.get("caption", "").strip()
+        html = f'<figure class="vega-chart" id="chart-{self.figure_count}" markdown="span">\n'
+        html += f"  ![{alt_text}]({stem}.svg)\n"
+        # a link, so that the blog plugin publishes the spec next to the page (and readers can get it)
+        html += f"  [chart data (Vega JSON)]({stem}.vg.json){{ .vega-chart__spec }}\n"
         if caption:
             html += f'  <figcaption markdown="span">{caption}</figcaption>\n'
         return html + "</figure>"
@@ -314,6 +355,28 @@ class Renderer:
         for number, cell in enumerate(notebook.cells):
             cell["id"] = f"cell-{number}"  # stable ids: byte-identical notebooks
         return (nbformat.writes(notebook) + "\n").encode()
+
+
+def _static_width(spec: dict) -> dict:
+    """A chart as wide as its container (`"width": "container"`) gets 640 px in its static SVG."""
+    return {**spec, "width": 640} if spec.get("width") == "container" else spec
+
+
+def _static_chart(output: dict) -> dict:
+    """A chart output as its static SVG in the notebook: notebook pages load no Vega (nor any CDN)."""
+    data = output.get("data", {})
+    mime = next((m for m in data if VEGALITE_MIME.fullmatch(m)), None)
+    if mime is None:
+        return output
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(_static_width(data[mime]))
+    meta = output.get("metadata", {}).get(mime, {})
+    return {
+        **output,
+        "data": {"image/svg+xml": svg, "text/plain": meta.get("alt", "")},
+        "metadata": {"image/svg+xml": meta},
+    }
 
 
 def _fenced(text: str, language: str, classes: str = "") -> str:

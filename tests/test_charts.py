@@ -1,0 +1,54 @@
+"""Interactive charts in the renderer: a Vega-Lite output becomes a Vega spec, a static SVG and a figure."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from postbuild.errors import BuildError
+from postbuild.render import Renderer, _static_chart
+
+SPEC = {
+    "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+    "data": {"name": "points", "values": [{"x": 1, "y": 2}, {"x": 2, "y": 3}]},
+    "mark": "line",
+    "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"}},
+    "usermeta": {"anything": [1, 2, 3]},
+}
+MIME = "application/vnd.vegalite.v6+json"
+
+
+def renderer() -> Renderer:
+    post = SimpleNamespace(slug="a-post", front={}, cells=[])
+    return Renderer(post, {"cells": []}, "posts_src/a-post.md", "blog/posts", "notebooks")
+
+
+def test_chart_output_writes_spec_svg_and_figure():
+    r = renderer()
+    cell = SimpleNamespace(line=7, tags=[])
+    html = r._output(
+        {"output_type": "display_data", "data": {MIME: SPEC}, "metadata": {MIME: {"alt": "a line"}}}, cell
+    )
+    vega = json.loads(r.files["blog/posts/a-post/chart-1.vg.json"])
+    assert vega["usermeta"] == SPEC["usermeta"]  # data for the page's scripts survive compilation
+    assert any(d["name"] == "points" for d in vega["data"])
+    assert r.files["blog/posts/a-post/chart-1.svg"].startswith(b"<svg")
+    assert '<figure class="vega-chart" id="chart-1"' in html
+    assert "![a line](a-post/chart-1.svg)" in html
+    assert "(a-post/chart-1.vg.json){ .vega-chart__spec }" in html
+
+
+def test_chart_without_alt_text_is_a_build_error():
+    r = renderer()
+    cell = SimpleNamespace(line=7, tags=[])
+    with pytest.raises(BuildError, match="without alt text"):
+        r._output({"output_type": "display_data", "data": {MIME: SPEC}, "metadata": {}}, cell)
+
+
+def test_notebooks_get_the_static_svg():
+    output = {"output_type": "display_data", "data": {MIME: SPEC}, "metadata": {MIME: {"alt": "a line"}}}
+    static = _static_chart(output)
+    assert set(static["data"]) == {"image/svg+xml", "text/plain"}
+    assert static["metadata"]["image/svg+xml"]["alt"] == "a line"
