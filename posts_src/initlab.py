@@ -391,4 +391,28 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 # --- backprop posts and symmetry breaking ---
 
 
+def layer_gradients(model: nn.Module, x: torch.Tensor, grad_out: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Feed `grad_out` back from the output of `model` at input `x`; per Linear layer, in forward order:
+    "input": E[Δx_l²] (gradient w.r.t. the layer's input), "weight": E[(∂L/∂w_l)²] (mean over entries).
+
+    The weight gradient is summed over the batch, as a loss summed over samples gives it
+    (why-look-at-backprop post).
+    """
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    inputs: list[torch.Tensor] = []
+    hooks = [m.register_forward_pre_hook(lambda _m, inp: inputs.append(inp[0])) for m in linears]
+    try:
+        with torch.enable_grad():
+            out = model(x.detach().requires_grad_(True))
+    finally:
+        for h in hooks:
+            h.remove()
+    grads = torch.autograd.grad(out, inputs + [m.weight for m in linears], grad_outputs=grad_out)
+    n = len(linears)
+    return {
+        "input": torch.stack([g.double().square().mean() for g in grads[:n]]),
+        "weight": torch.stack([g.double().square().mean() for g in grads[n:]]),
+    }
+
+
 # --- explorer ---
