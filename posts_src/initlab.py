@@ -391,6 +391,16 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 # --- backprop posts and symmetry breaking ---
 
 
+def digits_7x7(generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """`digits_28` averaged down to 7x7 pixels, flattened to 49 features and standardized; (features, labels).
+
+    Small enough for deep networks to train in seconds (why-look-at-backprop post).
+    """
+    images, labels = digits_28(generator)
+    pixels = nn.functional.avg_pool2d(images, 4).flatten(1)
+    return (pixels - pixels.mean()) / pixels.std(), labels
+
+
 def layer_gradients(model: nn.Module, x: torch.Tensor, grad_out: torch.Tensor) -> dict[str, torch.Tensor]:
     """Feed `grad_out` back from the output of `model` at input `x`; per Linear layer, in forward order:
     "input": E[Δx_l²] (gradient w.r.t. the layer's input), "weight": E[(∂L/∂w_l)²] (mean over entries).
