@@ -51,7 +51,7 @@ def on_pre_build(config, **kwargs) -> None:
 def is_source(path: str) -> bool:
     """A post or helper module; not editor backups, caches or checkpoints."""
     parts = Path(path).parts
-    return path.endswith((".md", ".py")) and not any(
+    return path.endswith((".md", ".ipynb", ".py")) and not any(
         part.startswith(".") or part == "__pycache__" or part.endswith("~") for part in parts
     )
 

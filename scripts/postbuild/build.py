@@ -14,6 +14,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 
 from .cache import Cache, cache_key
@@ -21,7 +22,7 @@ from .errors import BuildError
 from .execute import execute_post
 from .frontmatter import Allowed, repo_url_of, timeout_of, validate
 from .render import Renderer, checks_page
-from .source import Post, read_post
+from .source import Post, locate_line, post_paths, read_post
 from .tex import check_tex
 
 # Each post should execute within this on a 2-core machine (reported, not enforced:
@@ -66,11 +67,22 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
     """Build the posts (or `only` those slugs); a failed post's previous output is kept."""
     report = Report([], [], [])
     posts: list[tuple[Post, str, str]] = []  # post, display name, cache key
-    paths = sorted(settings.src.glob("*.md"))
+    paths = post_paths(settings.src)
     if only:
         unknown = sorted(set(only) - {path.stem for path in paths})
         if unknown:
-            report.errors.append(BuildError(settings.src, None, f"no such post: {', '.join(unknown)}"))
+            known = [path.stem for path in paths]
+            hints = [
+                f"{slug} (did you mean {', '.join(close)}?)"
+                if (close := get_close_matches(slug, known, 2))
+                else slug
+                for slug in unknown
+            ]
+            message = (
+                f"no such post: {'; '.join(hints)}. A post is posts_src/<slug>.md or posts_src/<slug>.ipynb; "
+                f"give slugs without the extension ({len(known)} posts: {', '.join(known)})"
+            )
+            report.errors.append(BuildError(settings.src, None, message))
             return report
         paths = [path for path in paths if path.stem in only]
     for path in paths:
@@ -142,7 +154,7 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
     files = {path: data for outputs in rendered.values() for path, data in outputs.items()}
     # Posts that failed (or were not selected) keep whatever output they had.
     built = set(rendered)
-    kept = {path.stem for path in settings.src.glob("*.md")} - built
+    kept = {path.stem for path in post_paths(settings.src)} - built
     for folder in (settings.posts_dir, settings.notebooks_dir):
         prefix = folder + "/"
         sync_folder(
@@ -151,6 +163,10 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
             kept,
         )
     write_checks_page(settings)
+    by_name = {name: post for post, name, _ in posts}
+    for error in report.errors:  # a notebook post's errors name its cell, not a line of its Markdown form
+        post = by_name.get(error.path)
+        error.where = error.where or locate_line(post and post.notebook_lines, error.line)
     return report
 
 
