@@ -516,6 +516,40 @@ def train_members(model: StackedMLP, x: torch.Tensor, y: torch.Tensor, **kw) -> 
 # --- backprop posts and symmetry breaking ---
 
 
+def digits_7x7(generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """`digits_28` averaged down to 7x7 pixels, flattened to 49 features and standardized; (features, labels).
+
+    Small enough for deep networks to train in seconds (why-look-at-backprop post).
+    """
+    images, labels = digits_28(generator)
+    pixels = nn.functional.avg_pool2d(images, 4).flatten(1)
+    return (pixels - pixels.mean()) / pixels.std(), labels
+
+
+def layer_gradients(model: nn.Module, x: torch.Tensor, grad_out: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Feed `grad_out` back from the output of `model` at input `x`; per Linear layer, in forward order:
+    "input": E[Δx_l²] (gradient w.r.t. the layer's input), "weight": E[(∂L/∂w_l)²] (mean over entries).
+
+    The weight gradient is summed over the batch, as a loss summed over samples gives it
+    (why-look-at-backprop post).
+    """
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    inputs: list[torch.Tensor] = []
+    hooks = [m.register_forward_pre_hook(lambda _m, inp: inputs.append(inp[0])) for m in linears]
+    try:
+        with torch.enable_grad():
+            out = model(x.detach().requires_grad_(True))
+    finally:
+        for h in hooks:
+            h.remove()
+    grads = torch.autograd.grad(out, inputs + [m.weight for m in linears], grad_outputs=grad_out)
+    n = len(linears)
+    return {
+        "input": torch.stack([g.double().square().mean() for g in grads[:n]]),
+        "weight": torch.stack([g.double().square().mean() for g in grads[n:]]),
+    }
+
+
 # --- explorer ---
 
 
