@@ -187,11 +187,13 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
 def _execute(pending, jobs: int, cache: Cache, entries: dict, report: Report, log) -> None:
     """Execute `pending` posts in worker processes; on Ctrl-C stop every kernel within seconds."""
     pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(pending))), initializer=worker_init)
-    futures = {
-        pool.submit(execute_post, post, name, timeout_of(post)): (post, name, key)
-        for post, name, key in pending
-    }
+    futures = {}
     try:
+        # The workers are forked during the first submit: they start with Ctrl-C blocked, and
+        # ignore it once their initializer runs (it is this process's to handle).
+        with _signals_deferred():
+            for post, name, key in pending:
+                futures[pool.submit(execute_post, post, name, timeout_of(post))] = (post, name, key)
         for future in as_completed(futures):
             post, name, key = futures[future]
             try:
@@ -338,7 +340,7 @@ def _main(args, started: float) -> int:
         tex_config=args.tex_config,
         mathjax=args.mathjax,
     )
-    report = build(settings, only=args.only)
+    report = build(settings, only=args.only, log=lambda message: print(message, flush=True))
     elapsed = time.perf_counter() - started
     if report.interrupted:
         print(

@@ -248,6 +248,8 @@ def worker_init() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, on_term)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the parent while it forked us
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _death(client: NotebookClient, kernel_log) -> str:
@@ -292,7 +294,9 @@ def _error_output(cell: nbformat.NotebookNode) -> dict | None:
     return next((o for o in cell.outputs if o.get("output_type") == "error"), None)
 
 
-PEAK_CODE = "print('__peak__', [r for r in open('/proc/self/status') if r.startswith('VmPeak')][0].split()[1])"
+PEAK_CODE = (
+    "print('__peak__', [r for r in open('/proc/self/status') if r.startswith('VmPeak')][0].split()[1])"  # noqa: E501
+)
 MEMORY_ERRORS = re.compile(r"MemoryError|can't allocate memory|Unable to allocate|std::bad_alloc")
 TRIED = re.compile(r"you tried to allocate (\d+) bytes|Unable to allocate ([\d.]+) ([KMGT]i?B)")
 

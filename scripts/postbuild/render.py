@@ -326,7 +326,9 @@ def checks_page(ledgers: dict[str, dict], posts_dir: str) -> str:
         "| post | claims |\n| --- | --- |",
     ]
     rows = [
-        f"| [{ledger['title']}]({posts_dir}/{slug}.md#checks) | {len(ledger['claims'])} |"
+        # A post without claims has no ledger, hence no #checks anchor (a strict build warns).
+        f"| [{ledger['title']}]({posts_dir}/{slug}.md{'#checks' if ledger['claims'] else ''}) "
+        f"| {len(ledger['claims'])} |"
         for slug, ledger in sorted(ledgers.items())
     ]
     parts[-1] += "\n" + "\n".join(rows)
@@ -335,7 +337,8 @@ def checks_page(ledgers: dict[str, dict], posts_dir: str) -> str:
             continue
         parts.append(f"## {ledger['title']}")
         body = "\n".join(
-            claim_row(c, f"[cell {c['cell']}]({posts_dir}/{slug}.md#cell-{c['cell']})") for c in ledger["claims"]
+            claim_row(c, f"[cell {c['cell']}]({posts_dir}/{slug}.md#cell-{c['cell']})")
+            for c in ledger["claims"]
         )
         parts.append(f"{LEDGER_HEADER}\n{body}")
     return "\n\n".join(parts) + "\n"
