@@ -337,8 +337,7 @@ def checks_page(ledgers: dict[str, dict], posts_dir: str) -> str:
             continue
         parts.append(f"## {ledger['title']}")
         body = "\n".join(
-            claim_row(c, f"[cell {c['cell']}]({posts_dir}/{slug}.md#cell-{c['cell']})")
-            for c in ledger["claims"]
+            claim_row(c, f"[cell {c['cell']}]({posts_dir}/{slug}.md#cell-{c['cell']})") for c in ledger["claims"]
         )
         parts.append(f"{LEDGER_HEADER}\n{body}")
     return "\n\n".join(parts) + "\n"

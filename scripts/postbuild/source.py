@@ -182,9 +182,7 @@ def _read_cells(lines: list[str], start: int, name: str) -> list[Cell]:
 def _check_options(info: str, title: str, metadata: dict, name: str, line: int) -> None:
     example = 'write them as ```python tags=["remove-input"]'
     if title:
-        raise BuildError(
-            name, line, f"unknown word(s) '{title}' after ```python: cell tags are options; {example}"
-        )
+        raise BuildError(name, line, f"unknown word(s) '{title}' after ```python: cell tags are options; {example}")
     unknown = sorted(set(metadata) - KNOWN_OPTIONS)
     if unknown:
         raise BuildError(name, line, f"unknown cell option(s) {', '.join(unknown)} in '{info}'; {example}")
