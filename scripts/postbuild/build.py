@@ -25,6 +25,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from .cache import Cache, cache_key
 from .errors import BuildError
 from .execute import check_limits, execute_post, worker_init
@@ -172,6 +174,10 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
     # Posts that failed (or were not selected) keep whatever output they had.
     built = set(rendered)
     kept = {path.stem for path in settings.src.glob("*.md")} - built
+    if kept:
+        # Helper modules published next to the notebooks (notebooks/<module>.py) may be needed
+        # by a kept post's notebook: only a build of every post decides which are unused.
+        kept |= {path.stem for path in settings.src.glob("*.py")}
     with _signals_deferred():  # an interrupt now would leave half the files written
         for folder in (settings.posts_dir, settings.notebooks_dir):
             prefix = folder + "/"
@@ -329,12 +335,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args, started: float) -> int:
+    try:
+        allowed = Allowed.from_files(args.authors, args.site_config)
+    except (OSError, yaml.YAMLError) as error:
+        print(f"posts: cannot read the site's authors and categories: {error}", file=sys.stderr)
+        return 1
     settings = Settings(
         src=args.src,
         docs=args.docs,
         cache=args.cache,
         requirements=args.requirements,
-        allowed=Allowed.from_files(args.authors, args.site_config),
+        allowed=allowed,
         jobs=args.jobs,
         repo_url=args.repo_url or repo_url_of(args.site_config),
         tex_config=args.tex_config,
