@@ -90,8 +90,7 @@ def execute_post(post: Post, name: str, timeout: int) -> dict:
     # last lines explain a crash.
     kernel_log = tempfile.TemporaryFile()
     try:
-        with client.setup_kernel(cwd=str(post.path.parent), env=env, stdout=kernel_log, stderr=kernel_log):
-            _track_kernel(client)
+        with _kernel(client, cwd=str(post.path.parent), env=env, stdout=kernel_log, stderr=kernel_log):
             info = client.wait_for_reply(client.kc.kernel_info())
             language_info = info["content"]["language_info"] if info else {}
             _run_hidden(client, SETUP_CODE + memory_limit_code(limits.max_memory))
@@ -214,6 +213,20 @@ def check_limits(cells: list[dict], post: Post, name: str, limits: Limits) -> li
 
 # The running kernel's process group: what a worker kills when the build is interrupted.
 _current_kernel: dict = {}
+
+
+@contextlib.contextmanager
+def _kernel(client: NotebookClient, **kwargs):
+    """nbclient's setup_kernel, but the kernel is known (to be stopped on Ctrl-C) as soon as it starts."""
+    client.km = client.create_kernel_manager()
+    client.start_new_kernel(**kwargs)
+    _track_kernel(client)
+    try:
+        client.start_new_kernel_client()
+        yield
+    finally:
+        if client.km is not None:  # a failed client start has already cleaned up
+            client._cleanup_kernel()
 
 
 def _track_kernel(client: NotebookClient) -> None:
