@@ -480,7 +480,7 @@ def test_many_figures(site):
         site,
         "many figures (200)",
         "beta",
-        r"cell 1 shows figure 21: more than the limit of 20 figures per post",
+        r"cell 1 brings the post to 200 figures: over the limit of 20 per post",
         site.line_of("beta", "import math"),
         revert,
     )

@@ -359,7 +359,11 @@ def _main(args, started: float) -> int:
             f"{len(report.stopped)} stopped; docs/ left as it was",
             file=sys.stderr,
         )
-        return 130
+        # Exit now: the process pool's exit handlers would wait seconds for the workers'
+        # pipes. Everything is stopped and written; the lock goes with the process.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     for error in report.errors:
         print(error, file=sys.stderr)
     if not report.ok:

@@ -169,44 +169,53 @@ def check_limits(cells: list[dict], post: Post, name: str, limits: Limits) -> li
     """The limits `cells` (a post's executed cells so far) exceed, each at the cell that crossed it."""
     errors = []
     text = figures = 0
-    hint = "(a post's limits are set in the front matter: `execute: {{{key}: {value}}}`)"
+
+    def over(cell: int, line: int, what: str, advice: str, key: str, value: str) -> None:
+        errors.append(
+            BuildError(
+                name,
+                line,
+                f"cell {cell} {what}; {advice}, or raise the limit in the front matter: "
+                f"`execute: {{{key}: {value}}}`",
+            )
+        )
+
     for index, (executed, source_cell) in enumerate(zip(cells, post.code_cells, strict=False)):
-        before = text
+        text_before, figures_before = text, figures
         for output in executed["outputs"]:
             text += _text_size(output)
             size = _figure_size(output)
             if size is None:
                 continue
             figures += 1
-            if figures == limits.max_figures + 1:
-                errors.append(
-                    BuildError(
-                        name,
-                        source_cell.line,
-                        f"cell {index + 1} shows figure {figures}: more than the limit of "
-                        f"{limits.max_figures} figures per post "
-                        + hint.format(key="max_figures", value=max(figures, 2 * limits.max_figures)),
-                    )
-                )
             if size > limits.max_figure_size:
-                errors.append(
-                    BuildError(
-                        name,
-                        source_cell.line,
-                        f"cell {index + 1} shows a figure of {human_size(size)}: over the limit of "
-                        f"{human_size(limits.max_figure_size)} per figure (plot fewer points, or "
-                        "rasterize them) " + hint.format(key="max_figure_size", value="'8 MB'"),
-                    )
-                )
-        if before <= limits.max_output < text:
-            errors.append(
-                BuildError(
-                    name,
+                over(
+                    index + 1,
                     source_cell.line,
-                    f"cell {index + 1} brings the post's text output to {human_size(text)}: over the "
-                    f"limit of {human_size(limits.max_output)} per post (print less, or tag the cell "
-                    "remove-output and print a summary) " + hint.format(key="max_output", value="'8 MB'"),
+                    f"shows a figure of {human_size(size)}: over the limit of "
+                    f"{human_size(limits.max_figure_size)} per figure",
+                    "plot fewer points or rasterize them",
+                    "max_figure_size",
+                    "'8 MB'",
                 )
+        if figures_before <= limits.max_figures < figures:
+            over(
+                index + 1,
+                source_cell.line,
+                f"brings the post to {figures} figures: over the limit of {limits.max_figures} per post",
+                "show fewer",
+                "max_figures",
+                str(figures),
+            )
+        if text_before <= limits.max_output < text:
+            over(
+                index + 1,
+                source_cell.line,
+                f"brings the post's text output to {human_size(text)}: over the limit of "
+                f"{human_size(limits.max_output)} per post",
+                "print less (or a summary)",
+                "max_output",
+                "'8 MB'",
             )
     return errors
 
@@ -342,7 +351,7 @@ def _memory_message(index: int, summary: str, client, limits: Limits) -> str:
         cell = _run_hidden(client, PEAK_CODE)
         text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
         peak = int(text.split("__peak__", 1)[1].split()[0]) * 1024
-        measured.append(f"the kernel's address space peaked at {human_size(peak)}")
+        measured.append(f"the allocation failed with {human_size(peak)} of it in use")
     except Exception:
         pass
     detail = f" ({'; '.join(measured)})" if measured else ""
