@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -242,9 +243,9 @@ def check_fault(
     exit_code: int = 1,
 ) -> subprocess.CompletedProcess:
     """Run the build on the broken copy and check everything the suite promises."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     result = site.run(command)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
     assert result.returncode == exit_code, result.output
     where = f"posts_src/{slug}.md:{line}: error: " if line else f"posts_src/{slug}.md"
     first = next((row for row in result.stderr.splitlines() if row.startswith(where)), None)
@@ -269,8 +270,15 @@ def check_fault(
         site_kept=True,
         executed_after_revert=executed,
         seconds=round(seconds, 1),
+        cpu_seconds=round(cpu, 1),
     )
     return result
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the finished child processes (and theirs: kernels, workers) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def replace(site: Site, slug: str, old: str, new: str):
