@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .execute import KERNEL_ENV, SETUP_CODE, memory_limit_code
 from .frontmatter import limits_of
-from .source import Post
+from .source import Post, decode
 
 # Bump when the way cells are executed or values are captured changes.
 EXECUTOR_VERSION = "1"
@@ -39,7 +39,7 @@ def local_imports(code: str, search_dir: Path) -> set[Path]:
             for path in _module_files(name, search_dir):
                 if path not in found:
                     found.add(path)
-                    pending.append(path.read_text(encoding="utf-8"))
+                    pending.append(decode(path.read_bytes(), str(path)))  # BuildError if not UTF-8
     return found
 
 
