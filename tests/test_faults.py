@@ -687,3 +687,38 @@ def test_ctrl_c_stops_kernels_and_keeps_finished_posts(site):
         executed_after_revert=1,
         seconds=round(stopped, 2),
     )
+
+
+def test_the_lock_names_its_holder(tmp_path):
+    """A build that must not wait fails at once, saying which process holds the checkout."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from postbuild.lock import HELD, LockBusy, build_lock
+
+    lock = tmp_path / ".build" / "lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
+            "from postbuild.lock import build_lock\n"
+            "with build_lock(Path(sys.argv[2])):\n    print('held', flush=True); time.sleep(30)",
+            str(ROOT / "scripts"),
+            str(lock),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={key: value for key, value in ENV.items() if key != HELD},
+    )
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(
+            LockBusy, match=rf"another build is running in this checkout \(pid {holder.pid}: "
+        ):
+            with build_lock(lock, wait=False):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with build_lock(lock, wait=False):  # a killed holder releases the lock
+        assert os.environ[HELD] == str(lock.resolve())
+    assert HELD not in os.environ or os.environ[HELD] != str(lock.resolve())
