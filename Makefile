@@ -20,16 +20,24 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup posts site serve test clean clean-cache new-post
+.PHONY: help setup posts site serve test clean clean-cache new-post import-notebook lab
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk -F':.*## ' -v host='$(HOST)' '{gsub(/\$$\(HOST\)/, host, $$2); printf "  make %-16s %s\n", $$1, $$2}'
 
 setup: $(PY_STAMP) $(NODE_STAMP) ## Install Python packages (.venv) and MathJax (node_modules)
 
+# torch is pinned to its CPU build (torch==2.13.0+cpu), which lives on PyTorch's own wheel
+# index, not on PyPI (PyPI's torch pulls several GB of CUDA packages). A machine whose pip
+# already finds the pinned wheel locally (find-links) gets no extra index it might not reach.
+TORCH_PIN = $(shell grep -E '^torch==' requirements.txt)
+TORCH_INDEX = $(shell $(PYTHON_BOOT) -m pip install --dry-run --no-deps --no-index --quiet --ignore-installed \
+	'$(TORCH_PIN)' >/dev/null 2>&1 || echo --extra-index-url https://download.pytorch.org/whl/cpu)
+
 $(PY_STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt $(TORCH_INDEX)
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -56,6 +64,15 @@ new-post: setup ## Scaffold posts_src/<slug>.md from TITLE="..." (a post that bu
 	@# $(value ...) and single quotes: a title may contain $, quotes or backticks
 	$(PY) scripts/new_post.py '$(subst ','\'',$(value TITLE))'
 
+import-notebook: setup ## Turn a notebook into a post: NB=path/to/any.ipynb (reports what is left to do)
+	@test -n "$(NB)" || { echo 'usage: make import-notebook NB=path/to/notebook.ipynb' >&2; exit 2; }
+	$(PY) scripts/import_notebook.py "$(NB)"
+
+LAB_PORT ?= 8888
+lab: setup ## JupyterLab on posts_src/ (posts open as notebooks with the site's macros and values)
+	JUPYTERLAB_SETTINGS_DIR=scripts/lab/user-settings JUPYTERLAB_WORKSPACES_DIR=.build/lab-workspaces \
+	$(VENV)/bin/jupyter lab --config=scripts/lab/jupyter_server_config.py --port=$(LAB_PORT)
+
 $(CHROMIUM):
 	@echo "Installing Debian's chromium (the browser tests drive it)"
 	$(SUDO) apt-get update -qq
@@ -63,6 +80,11 @@ $(CHROMIUM):
 
 test: setup $(CHROMIUM) ## Run the test suite (executor, fixture site, browser, strict build of the real site)
 	$(PY) scripts/build_site.py --then $(PY) -m pytest
+
+.PHONY: check-seeds
+SEEDS ?= 8
+check-seeds: setup ## Re-execute posts under SEEDS other seeds (default 8; POSTS="slug ...") and report claims that flip
+	$(PY) scripts/check_seeds.py --seeds $(SEEDS) $(POSTS)
 
 .PHONY: bench
 BENCH_ARGS ?=

@@ -21,8 +21,9 @@ def source_of(src_uri: str, root: Path) -> Path | None:
     """The post source a generated page comes from, if it has one."""
     if not GENERATED.fullmatch(src_uri):
         return None
-    source = root / SOURCES / f"{PurePosixPath(src_uri).stem}.md"
-    return source if source.is_file() else None
+    stem = PurePosixPath(src_uri).stem
+    sources = [root / SOURCES / f"{stem}{suffix}" for suffix in (".md", ".ipynb")]
+    return next((source for source in sources if source.is_file()), None)
 
 
 def on_page_context(context, page, config, **kwargs):

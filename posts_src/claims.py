@@ -69,7 +69,8 @@ class Claim:
         verdict = "holds" if self.passed else "FAILS"
         return (
             f"claim {verdict}: {self.claim}: measured {self.measured:.6g}{spread}, "
-            f"predicted {RELATIONS[self.relation]} {self.predicted:.6g}, tolerance {self.tol:.3g} ({self.tol_source})"
+            f"predicted {RELATIONS[self.relation]} {self.predicted:.6g}, "
+            f"tolerance {self.tol:.3g} ({self.tol_source})"
         )
 
 
@@ -120,7 +121,9 @@ def check(
     else:
         samples = _floats(measured)
         if len(samples) < 3:
-            raise ClaimError(f"{claim!r}: {len(samples)} samples cannot give a standard error (need 3 or more)")
+            raise ClaimError(
+                f"{claim!r}: {len(samples)} samples cannot give a standard error (need 3 or more)"
+            )
         if se is not None or tol is not None:
             raise ClaimError(f"{claim!r}: with samples the tolerance comes from their spread; drop se=/tol=")
         n = len(samples)

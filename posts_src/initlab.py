@@ -203,7 +203,9 @@ def backward_stats(
     return _collect(records[::-1])  # hooks fire from the last layer to the first
 
 
-def mlp(widths: Sequence[int], activation: Callable[[], nn.Module] | None, bias: bool = False) -> nn.Sequential:
+def mlp(
+    widths: Sequence[int], activation: Callable[[], nn.Module] | None, bias: bool = False
+) -> nn.Sequential:
     """Linear(widths[l-1], widths[l]) followed by `activation()` (if given) for l = 1..len(widths)-1."""
     blocks: list[nn.Module] = []
     for n_in, n_out in zip(widths[:-1], widths[1:]):
@@ -307,7 +309,10 @@ def course_cnn(channels: Sequence[int] = (8, 16, 32, 32), padding_mode: str = "z
     layers: list[nn.Module] = []
     for i, (c_in, c_out) in enumerate(zip((1, *channels[:-1]), channels)):
         k = 5 if i == 0 else 3
-        layers += [nn.Conv2d(c_in, c_out, k, stride=2, padding=k // 2, padding_mode=padding_mode), GeneralRelu()]
+        layers += [
+            nn.Conv2d(c_in, c_out, k, stride=2, padding=k // 2, padding_mode=padding_mode),
+            GeneralRelu(),
+        ]
     layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels[-1], 10)]
     return nn.Sequential(*layers)
 
@@ -320,7 +325,6 @@ def init_course_(model: nn.Module) -> nn.Module:
                 nn.init.kaiming_normal_(m.weight, a=0.1)
                 m.bias.zero_()
     return model
-
 
 
 # ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Scaffold posts_src/<slug>.md: a new post that builds as it is (`make new-post TITLE="..."`).
 
 The scaffold shows every convention a post follows (front matter, bold summary and
-excerpt marker, seeding cell, a computed value in prose, an assertion, a figure
+excerpt marker, seeding cell, a computed value in prose, a claim, a figure
 with alt text and caption), so a contributor edits a working post instead of
 starting from a blank page.
 """
@@ -57,6 +57,7 @@ The first code cell imports the shared helpers and seeds every random generator:
 import matplotlib.pyplot as plt
 import torch
 
+import claims
 import initlab
 
 gen = initlab.seed_everything(0)
@@ -66,23 +67,37 @@ gen = initlab.seed_everything(0)
 
 A linear layer whose weights have variance $1/\\nin$ keeps the variance of its
 input: $\\Var[y] = \\nin \\Var[w] \\Var[x] = 1$.
-Measure it:
+Measure it, over a few seeds:
 
 ```python
-n_in, n_out, batch = 256, 256, 4096
-x = torch.randn(batch, n_in, generator=gen)
-weight = torch.randn(n_out, n_in, generator=gen) / n_in**0.5
-y = x @ weight.T
-output_var = y.var().item()
+n_in, n_out, batch, n_seeds = 256, 256, 512, 8
+output_vars = []
+for seed in range(n_seeds):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(batch, n_in, generator=g)
+    weight = torch.randn(n_out, n_in, generator=g) / n_in**0.5
+    y = x @ weight.T
+    output_vars.append(y.var().item())
 ```
 
-The measured output variance is {{{{ output_var:.3f }}}}, against the predicted 1.
-Every claim in the prose is asserted, with the tolerance stated: here 5 %, far above
-the sampling error of a variance estimated from {{{{ batch }}}} × {{{{ n_out }}}} values.
+Every claim is a check (`claims.check`): the measurement, the prediction, and the
+wrong answer it rules out; its tolerance comes from the spread over seeds. Here,
+forgetting to scale the weights would give $\\Var[y] = \\nin$:
 
 ```python
-assert abs(output_var - 1) < 0.05, output_var
+var_claim = claims.check(
+    "a layer with Var[w] = 1/n_in keeps the variance of its input",
+    measured=output_vars,
+    predicted=1.0,
+    rules_out={{"unscaled weights (Var[w] = 1)": n_in, "half the fan-in": 2.0}},
+)
+mean_var, var_tol = var_claim.measured, var_claim.tol
 ```
+
+The measured output variance is {{{{ mean_var:.3f }}}} over {{{{ n_seeds }}}} seeds, against
+the predicted 1, within {{{{ var_tol:.2g }}}}. Numbers in the prose come from the code like
+these; a number typed by hand is a build error, unless it is a constant written as
+`\\{{{{ 2010 }}}}`.
 
 ## A figure
 
@@ -96,7 +111,7 @@ ax.set_xlabel("output $y$")
 ax.set_ylabel("density")
 initlab.show(
     fig,
-    alt=f"Histogram of the layer's outputs: a bell curve centred on 0 with variance {{output_var:.2f}}.",
+    alt=f"Histogram of the layer's outputs: a bell curve centred on 0 with variance {{output_vars[-1]:.2f}}.",
     caption="Outputs of one linear layer with $\\\\Var[w] = 1/\\\\nin$.",
 )
 ```

@@ -172,3 +172,28 @@ def test_a_new_post_passes_the_post_lint_and_a_bad_cell_is_reported_at_its_line(
     assert run(SCRIPTS / "lint_posts.py", "--fix", post).returncode == 1  # F401 is reported, not removed
     result = run(SCRIPTS / "lint_posts.py", post)
     assert "not formatted" not in result.stdout
+
+
+# --- the CPU build of torch, everywhere --------------------------------------------------------------
+
+
+def test_torch_is_the_pinned_cpu_build():
+    import torch
+
+    pins = [
+        line for line in (ROOT / "requirements.txt").read_text().split("\n") if line.startswith("torch==")
+    ]
+    assert pins == ["torch==2.13.0+cpu"], "pin the CPU build exactly (PyPI's torch is the CUDA build)"
+    assert torch.__version__ == "2.13.0+cpu" and torch.version.cuda is None
+    pulled_by_cuda = [
+        line
+        for line in (ROOT / "requirements.txt").read_text().split("\n")
+        if line.startswith(("nvidia-", "triton"))
+    ]
+    assert not pulled_by_cuda, f"CUDA packages in requirements.txt: {pulled_by_cuda}"
+
+
+def test_make_adds_the_cpu_index_only_where_the_wheel_is_not_local():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in makefile
+    assert "$(TORCH_INDEX)" in makefile.split("$(PY_STAMP): requirements.txt", 1)[1].split("\n\n", 1)[0]

@@ -15,14 +15,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from pathlib import Path
 
 import yaml
@@ -33,7 +36,7 @@ from .execute import check_limits, execute_post, worker_init
 from .frontmatter import Allowed, limits_of, repo_url_of, timeout_of, validate
 from .lock import LockBusy, build_lock
 from .render import EXCERPT_MARK, Renderer, checks_page
-from .source import Post, read_post
+from .source import Post, locate_line, post_paths, read_post
 from .tex import check_tex
 
 # Each post should execute within this on a 2-core machine (reported, not enforced:
@@ -82,7 +85,10 @@ def check_body(post: Post, name: str) -> None:
     """What can be checked before executing: a post has a body with a summary line."""
     if any(EXCERPT_MARK in cell.source for cell in post.cells if cell.kind == "markdown"):
         return
-    line = _body_line(post.path)
+    if post.path.suffix == ".md":
+        line = _body_line(post.path)
+    else:  # a notebook: the first cell after its front matter
+        line = post.cells[0].line if post.cells else None
     if not post.cells:
         raise BuildError(
             name, line, "the post has no body: write its summary, a '<!-- more -->' line, then the post"
@@ -100,18 +106,30 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
     """Build the posts (or `only` those slugs); a failed post's previous output is kept."""
     report = Report([], [], [])
     posts: list[tuple[Post, str, str]] = []  # post, display name, cache key
-    all_paths = sorted(settings.src.glob("*.md"))
+    all_paths = post_paths(settings.src)
     paths = all_paths
     if only:
         unknown = sorted(set(only) - {path.stem for path in paths})
         if unknown:
-            report.errors.append(BuildError(settings.src, None, f"no such post: {', '.join(unknown)}"))
+            known = [path.stem for path in paths]
+            hints = [
+                f"{slug} (did you mean {', '.join(close)}?)"
+                if (close := get_close_matches(slug, known, 2))
+                else slug
+                for slug in unknown
+            ]
+            message = (
+                f"no such post: {'; '.join(hints)}. A post is posts_src/<slug>.md or posts_src/<slug>.ipynb; "
+                f"give slugs without the extension ({len(known)} posts: {', '.join(known)})"
+            )
+            report.errors.append(BuildError(settings.src, None, message))
             return report
         paths = [path for path in paths if path.stem in only]
+    read: dict[str, Post] = {}  # display name -> post, for notebook posts' error locations
     for path in paths:
         name = display_name(path)
         try:
-            post = read_post(path, name)
+            post = read[name] = read_post(path, name)
             validate(post, settings.allowed, name)
             check_body(post, name)
             key, _ = cache_key(post, timeout_of(post), settings.requirements)
@@ -173,7 +191,7 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
     files = {path: data for outputs in rendered.values() for path, data in outputs.items()}
     # Posts that failed (or were not selected) keep whatever output they had.
     built = set(rendered)
-    kept = {path.stem for path in settings.src.glob("*.md")} - built
+    kept = {path.stem for path in all_paths} - built
     if kept:
         # Helper modules published next to the notebooks (notebooks/<module>.py) may be needed
         # by a kept post's notebook: only a build of every post decides which are unused.
@@ -187,7 +205,15 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
                 kept,
             )
         write_checks_page(settings)
+    _locate_in_notebooks(report, read)
     return report
+
+
+def _locate_in_notebooks(report: Report, read: dict[str, Post]) -> None:
+    """A notebook post's errors name its cell, not a line of its Markdown form."""
+    for error in report.errors:
+        post = read.get(error.path)
+        error.where = error.where or locate_line(post and post.notebook_lines, error.line)
 
 
 def _execute(pending, jobs: int, cache: Cache, entries: dict, report: Report, log) -> None:
@@ -214,8 +240,9 @@ def _execute(pending, jobs: int, cache: Cache, entries: dict, report: Report, lo
             over = "  over the 30 s budget per post" if entry["seconds"] > POST_BUDGET_SECONDS else ""
             log(f"  executed  {name}  ({entry['seconds']:.1f} s){over}")
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the cleanup
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop the cleanup
         _stop_pool(pool)
+        signal.signal(signal.SIGINT, previous)
         report.interrupted = True
         report.stopped = sorted(post.slug for post, _, _ in pending if post.slug not in entries)
     else:
@@ -321,17 +348,42 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    # SIGTERM (CI cancelling, `kill`) stops the build like Ctrl-C: kernels stopped, one line.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with sigterm_interrupts():
+        try:
+            with build_lock(args.lock):
+                return _main(args, started)
+        except LockBusy as error:
+            print(f"posts: {error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("posts: interrupted; no output was half-written", file=sys.stderr)
+            return 130
+
+
+@contextlib.contextmanager
+def sigterm_interrupts():
+    """SIGTERM (CI cancelling, `kill`) stops a build like Ctrl-C: kernels stopped, one line.
+
+    Only in the main thread (`make serve` runs the build in its own threads too).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        with build_lock(args.lock):
-            return _main(args, started)
-    except LockBusy as error:
-        print(f"posts: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("posts: interrupted; no output was half-written", file=sys.stderr)
-        return 130
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def exit_code(code: int) -> int:
+    """For the command-line entry points: after an interrupt, exit at once, skipping the
+    process pool's exit handlers (they wait seconds for the stopped workers' pipes)."""
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    return code
 
 
 def _main(args, started: float) -> int:
@@ -359,11 +411,7 @@ def _main(args, started: float) -> int:
             f"{len(report.stopped)} stopped; docs/ left as it was",
             file=sys.stderr,
         )
-        # Exit now: the process pool's exit handlers would wait seconds for the workers'
-        # pipes. Everything is stopped and written; the lock goes with the process.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)
+        return 130
     for error in report.errors:
         print(error, file=sys.stderr)
     if not report.ok:

@@ -6,17 +6,20 @@ from __future__ import annotations
 class BuildError(Exception):
     """An error in a post source, reported as `path:line: message`."""
 
-    def __init__(self, path: str, line: int | None, message: str, detail: str = ""):
+    def __init__(self, path: str, line: int | None, message: str, detail: str = "", where: str | None = None):
         self.path, self.line, self.message, self.detail = str(path), line, message, detail
+        self.where = where  # a notebook post's "cell <n>, line <m>", in place of the line
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
+        if self.where:
+            where = f"{self.path}:{self.where}"
         text = f"{where}: error: {self.message}"
         return f"{text}\n{self.detail.rstrip()}" if self.detail else text
 
     def __reduce__(self):  # keep the fields when sent from a worker process
-        return (BuildError, (self.path, self.line, self.message, self.detail))
+        return (BuildError, (self.path, self.line, self.message, self.detail, self.where))
 
     @property
     def errors(self) -> list[BuildError]:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
+MATHTEXT_UNKNOWN = re.compile(r"ParseFatalException: Unknown symbol: \\(\w+)")
 SNAPSHOT_MARK = "__postbuild_values__:"
 FIGURE_MIMES = ("image/svg+xml", "image/png")
 
@@ -62,8 +63,43 @@ def __postbuild_values__():
 '''
 
 
-def execute_post(post: Post, name: str, timeout: int) -> dict:
-    """Execute `post`; return a cache entry, or raise BuildError naming the failing line."""
+# `make check-seeds`: run before the post, with POSTBUILD_SEED=k in the kernel's environment.
+# Every seed the post sets (torch, torch.Generator, NumPy, random) is mapped to another one,
+# the same way for every post, so the post runs as written under a different draw.
+RESEED_CODE = """
+def __postbuild_reseed__():
+    import os, random, numpy, torch
+    offset = int(os.environ["POSTBUILD_SEED"])
+
+    def remap(seed):
+        return (int(seed) * 1_000_003 + offset * 7_919_609) % 2**31
+
+    class Generator(torch.Generator):
+        def manual_seed(self, seed):
+            return super().manual_seed(remap(seed))
+
+    torch.Generator = Generator
+    manual_seed = torch.manual_seed
+    torch.manual_seed = lambda seed: manual_seed(remap(seed))
+    numpy_seed, default_rng, random_seed = numpy.random.seed, numpy.random.default_rng, random.seed
+    numpy.random.seed = lambda seed=None: numpy_seed(None if seed is None else remap(seed))
+    numpy.random.default_rng = lambda seed=None: default_rng(None if seed is None else remap(seed))
+    random.seed = lambda seed=None, *args: random_seed(None if seed is None else remap(seed), *args)
+    torch.manual_seed(0)
+    numpy.random.seed(0)
+    random.seed(0)
+
+__postbuild_reseed__()
+del __postbuild_reseed__
+"""
+
+
+def execute_post(post: Post, name: str, timeout: int, extra_env: dict[str, str] | None = None) -> dict:
+    """Execute `post`; return a cache entry, or raise BuildError naming the failing line.
+
+    `extra_env` is added to the kernel's environment; with POSTBUILD_SEED in it the
+    post's seeds are remapped (RESEED_CODE), for `make check-seeds`.
+    """
     # Imported here: a build whose posts all come from the cache never loads Jupyter's client.
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -83,7 +119,10 @@ def execute_post(post: Post, name: str, timeout: int) -> dict:
         shutdown_kernel="immediate",  # a finished or failed post's kernel has nothing left to say
         extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no transport warnings in the build log
     )
-    env = {**os.environ, **KERNEL_ENV}
+    # POSTBUILD_* variables come only from `extra_env`: a stray one in the shell must not
+    # change what a normal (cached) build executes.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("POSTBUILD_")}
+    env = {**inherited, **KERNEL_ENV, **(extra_env or {})}
     started = time.perf_counter()
     cells = []
     # The kernel's own stdout/stderr (not the cells'): kept out of the build log, and its
@@ -94,6 +133,8 @@ def execute_post(post: Post, name: str, timeout: int) -> dict:
             info = client.wait_for_reply(client.kc.kernel_info())
             language_info = info["content"]["language_info"] if info else {}
             _run_hidden(client, SETUP_CODE + memory_limit_code(limits.max_memory))
+            if "POSTBUILD_SEED" in env:
+                _run_hidden(client, RESEED_CODE)
             for index, (cell, source_cell) in enumerate(zip(code_cells, post.code_cells, strict=True)):
                 try:
                     client.execute_cell(cell, index)
@@ -336,6 +377,16 @@ def _cell_error(
     summary = f"{error.get('ename', 'Error')}: {error.get('evalue', '')}".rstrip(": ")
     if limits is not None and MEMORY_ERRORS.search(summary):
         return BuildError(name, line, _memory_message(index, summary, client, limits))
+    unknown = MATHTEXT_UNKNOWN.search(error.get("evalue", ""))
+    if unknown:
+        # matplotlib's own mathtext raised: its 200-line traceback says nothing the hint does not.
+        return BuildError(
+            name,
+            line,
+            f"cell {index + 1}: matplotlib cannot draw '\\{unknown[1]}' in a figure label: figure text is "
+            "typeset by matplotlib's mathtext, which does not know the site's MathJax macros; write "
+            "\\mathrm{Var}, \\mathbb{E}, n_{\\mathrm{in}} ... in figure text",
+        )
     return BuildError(name, line, f"cell {index + 1} raised {summary}", detail=traceback)
 
 

@@ -11,6 +11,7 @@ import yaml
 
 from .errors import BuildError
 from .execute import ANSI
+from .prose import typed_numbers
 from .source import Cell, Post
 from .tex import Math, find_math, wrap_references
 
@@ -20,10 +21,17 @@ INLINE_VALUE = re.compile(
     r"(?<!\\)\{\{\s*(?:(?P<constant>-?\d[\d.,]*%?)|(?P<name>[A-Za-z_]\w*)\s*(?::(?P<spec>[^{}]*?))?)\s*\}\}"
 )
 EXCERPT_MARK = "<!-- more -->"
+# The file name ipykernel gives a cell's code in warnings: it changes with every kernel.
+KERNEL_FILE = re.compile(r"\S*ipykernel_\d+[/\\][^\s:]+\.py(?::(?P<line>\d+))?")
 CLAIM_MIME = "application/vnd.postbuild.claim+json"  # posts_src/claims.py displays claims as this
 HIDDEN_INPUT = {"remove-input", "remove-cell"}
 HIDDEN_OUTPUT = {"remove-output", "remove-cell"}
 FRONT_MATTER_OUT = ("title", "date", "authors", "categories", "tags", "description", "draft")
+
+
+def without_kernel_files(text: str) -> str:
+    """Name a cell's line as "cell line 3" instead of ipykernel's temporary file (a new one per run)."""
+    return KERNEL_FILE.sub(lambda m: f"cell line {m['line']}" if m["line"] else "cell", text)
 
 
 def format_value(value: object, spec: str | None) -> str:
@@ -89,8 +97,10 @@ class Renderer:
         values: dict = {}
         code_index = 0
         excerpt_seen = False
+        typed: list[tuple[int, str]] = []
         for cell in self.post.cells:
             if cell.kind == "markdown":
+                typed += typed_numbers(cell.source, cell.line)
                 text = wrap_references(substitute_values(cell.source, values, self.name, cell.line))
                 self.math += find_math(text, cell.line)
                 notebook_cells.append(nbformat.v4.new_markdown_cell(text))
@@ -103,6 +113,7 @@ class Renderer:
             code_index += 1
             values = executed["values"]
             parts.append(f'<span id="cell-{code_index}"></span>')  # the ledger links here
+            self._check_stderr(executed, cell)
             self._collect_claims(executed, cell, code_index)
             parts.extend(self._code_cell(cell, executed))
             notebook_cells.append(
@@ -115,8 +126,17 @@ class Renderer:
             )
         if not excerpt_seen:
             raise BuildError(self.name, None, "the post has no '<!-- more -->' line after its summary")
-        if self.claims:
-            parts.append(ledger(self.claims))
+        if typed:
+            (line, numeral), more = typed[0], typed[1:]
+            raise BuildError(
+                self.name,
+                line,
+                f"'{numeral}' is typed into the prose: insert the computed value ({{{{ name:.3f }}}}) "
+                f"or, for a constant (a year, a figure number, a definition), write {{{{ {numeral} }}}}"
+                + (f" ({len(more)} more below)" if more else ""),
+                detail="\n".join(f"{self.name}:{line}: '{numeral}'" for line, numeral in more),
+            )
+        parts.append(ledger(self.claims))
         self.files[f"{self.posts_dir}/{slug}/claims.json"] = (
             json.dumps({"title": front["title"], "claims": self.claims}, indent=1, sort_keys=True) + "\n"
         ).encode()
@@ -144,6 +164,23 @@ class Renderer:
             links += f", or [open it in Colab]({colab})"
         return f"*Every number and figure in this post is computed by the code shown with it; {links}.*"
 
+    def _check_stderr(self, executed: dict, cell: Cell) -> None:
+        """A warning printed by a cell is an error unless the cell is tagged `expect-warning`."""
+        if "expect-warning" in cell.tags:
+            return
+        for output in executed["outputs"]:
+            if output["output_type"] == "stream" and output.get("name") == "stderr":
+                text = ANSI.sub("", output["text"]).strip()
+                where = KERNEL_FILE.search(text)  # "<tmp>/ipykernel_<pid>/<hash>.py:<line>": the cell's line
+                line = cell.line + int(where["line"]) - 1 if where and where["line"] else cell.line
+                first = without_kernel_files(text.split("\n", 1)[0])[:300]
+                raise BuildError(
+                    self.name,
+                    line,
+                    f"this cell wrote to stderr: {first!r}; fix its cause, or tag the cell "
+                    '```python tags=["expect-warning"] if the post means to show it',
+                )
+
     def _collect_claims(self, executed: dict, cell: Cell, number: int) -> None:
         for output in executed["outputs"]:
             record = output.get("data", {}).get(CLAIM_MIME)
@@ -168,7 +205,8 @@ class Renderer:
     def _output(self, output: dict, cell: Cell) -> str | None:
         kind = output["output_type"]
         if kind == "stream":
-            return _fenced(ANSI.sub("", output["text"]).rstrip("\n"), "text", "cell-output")
+            text = without_kernel_files(ANSI.sub("", output["text"])).rstrip("\n")
+            return _fenced(text, "text", "cell-output")
         if kind == "error":
             # The exception, not the traceback: readers see what was raised, search indexes no frames.
             message = f"{output['ename']}: {output['evalue']}".rstrip(": ")
@@ -302,6 +340,13 @@ def ledger(claims: list[dict]) -> str:
     """The collapsible "What this post checks" section that ends every post with claims."""
     rows = "\n".join(claim_row(c, f"[cell {c['cell']}](#cell-{c['cell']})") for c in claims)
     passed = sum(c["passed"] for c in claims)
+    if not claims:
+        return (
+            '<details class="checks" id="checks" markdown="1">\n'
+            "<summary>What this post checks: no claims</summary>\n\n"
+            "This post states no measured result, so the build checks nothing in it beyond "
+            "running its code. See [all checks](../../checks.md).\n\n</details>"
+        )
     return (
         f'<details class="checks" id="checks" markdown="1">\n'
         f"<summary>What this post checks: {len(claims)} claims, {passed} pass</summary>\n\n"
@@ -337,7 +382,8 @@ def checks_page(ledgers: dict[str, dict], posts_dir: str) -> str:
             continue
         parts.append(f"## {ledger['title']}")
         body = "\n".join(
-            claim_row(c, f"[cell {c['cell']}]({posts_dir}/{slug}.md#cell-{c['cell']})") for c in ledger["claims"]
+            claim_row(c, f"[cell {c['cell']}]({posts_dir}/{slug}.md#cell-{c['cell']})")
+            for c in ledger["claims"]
         )
         parts.append(f"{LEDGER_HEADER}\n{body}")
     return "\n\n".join(parts) + "\n"

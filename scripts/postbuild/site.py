@@ -13,7 +13,6 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -109,16 +108,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("only", nargs="*", metavar="SLUG", help="execute only these posts (default: all)")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        with build_lock(args.lock):
-            return _build_site(args)
-    except LockBusy as error:
-        print(f"site: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("site: interrupted; site/ left as it was", file=sys.stderr)
-        return 130
+    with build.sigterm_interrupts():
+        try:
+            with build_lock(args.lock):
+                return _build_site(args)
+        except LockBusy as error:
+            print(f"site: {error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("site: interrupted; site/ left as it was", file=sys.stderr)
+            return 130
 
 
 def _build_site(args) -> int:

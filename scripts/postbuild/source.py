@@ -1,7 +1,11 @@
-"""Read a post source (a jupytext Markdown notebook) into front matter and cells.
+"""Read a post source into front matter and cells.
 
-Every cell remembers the line it starts on, so that any later error can name
-`posts_src/<slug>.md:<line>`.
+A post is `posts_src/<slug>.md` (a jupytext Markdown notebook) or `posts_src/<slug>.ipynb`
+(a Jupyter notebook whose first cell is a raw cell holding the same front matter, as
+jupytext writes it). A notebook is read as the Markdown it is equivalent to, so both
+kinds are validated, executed and rendered by the same code; its stored outputs are
+ignored. Every cell remembers the line it starts on, so that any later error can name
+`posts_src/<slug>.md:<line>`, or `posts_src/<slug>.ipynb:cell <n>, line <m>`.
 """
 
 from __future__ import annotations
@@ -45,19 +49,89 @@ class Post:
     front: dict
     field_lines: dict[str, int]  # front matter field -> line in the file
     cells: list[Cell]
+    # For a notebook: line of its Markdown equivalent -> (cell number, line in that cell)
+    notebook_lines: dict[int, tuple[int, int]] | None = None
 
     @property
     def code_cells(self) -> list[Cell]:
         return [cell for cell in self.cells if cell.kind == "code"]
 
 
+SUFFIXES = (".md", ".ipynb")
+
+
+def post_paths(src: Path) -> list[Path]:
+    """Every post source in `src`, by slug: `<slug>.md` or `<slug>.ipynb`."""
+    return sorted(path for suffix in SUFFIXES for path in src.glob(f"*{suffix}"))
+
+
 def read_post(path: Path, display_path: str | None = None) -> Post:
     """Parse `path`; raise BuildError naming the file and line on malformed input."""
     name = display_path or str(path)
-    lines = decode(path.read_bytes(), name).split("\n")
-    front, field_lines, body_start = _read_front_matter(lines, name)
-    cells = _read_cells(lines, body_start, name)
-    return Post(path=path, slug=path.stem, front=front, field_lines=field_lines, cells=cells)
+    notebook_lines = None
+    if path.suffix == ".ipynb":
+        text, notebook_lines = notebook_as_markdown(path, name)
+    else:
+        text = decode(path.read_bytes(), name)
+    twin = path.with_suffix(".md" if path.suffix == ".ipynb" else ".ipynb")
+    if twin.is_file():
+        raise BuildError(name, None, f"{twin.name} is the same post: keep one of the two files")
+    lines = text.split("\n")
+    try:
+        front, field_lines, body_start = _read_front_matter(lines, name)
+        cells = _read_cells(lines, body_start, name)
+    except BuildError as error:
+        if notebook_lines is not None:
+            error.where = locate_line(notebook_lines, error.line)
+        raise
+    return Post(path, path.stem, front, field_lines, cells, notebook_lines)
+
+
+def notebook_as_markdown(path: Path, name: str) -> tuple[str, dict[int, tuple[int, int]]]:
+    """The jupytext Markdown a notebook is equivalent to, and where each of its lines comes from.
+
+    Only sources and tags are read: outputs stored in the notebook are ignored.
+    """
+    import json
+
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        cells = notebook["cells"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise BuildError(name, None, f"not a readable Jupyter notebook: {error}") from None
+    lines: list[str] = []
+    origin: dict[int, tuple[int, int]] = {}
+
+    def add(text: str, cell: int, first: int) -> None:
+        for offset, row in enumerate(text.split("\n")):
+            lines.append(row)
+            origin[len(lines)] = (cell, first + offset)
+
+    for number, cell in enumerate(cells, start=1):
+        source = "".join(cell.get("source", ""))
+        kind = cell.get("cell_type")
+        if kind == "code":
+            tags = cell.get("metadata", {}).get("tags", [])
+            option = " tags=" + json.dumps(tags) if tags else ""
+            longest = max((len(run) for run in re.findall(r"`{3,}", source)), default=0)
+            fence = "`" * max(3, longest + 1)
+            add(f"{fence}python{option}", number, 0)
+            add(source, number, 1)
+            add(fence, number, 0)
+        elif kind == "raw" and number == 1 and source.lstrip().startswith("---"):
+            add(source.strip(), number, 1)  # the front matter
+        elif kind in ("markdown", "raw"):
+            add(source, number, 1)
+        add("", number, 0)
+    return "\n".join(lines), origin
+
+
+def locate_line(notebook_lines: dict[int, tuple[int, int]] | None, line: int | None) -> str | None:
+    """`cell <n>, line <m>` for a line of a notebook post's Markdown equivalent (None for .md posts)."""
+    if notebook_lines is None or line is None or line not in notebook_lines:
+        return None
+    cell, row = notebook_lines[line]
+    return f"cell {cell}, line {row}" if row else f"cell {cell}"
 
 
 def decode(data: bytes, name: str) -> str:
@@ -182,7 +256,9 @@ def _read_cells(lines: list[str], start: int, name: str) -> list[Cell]:
 def _check_options(info: str, title: str, metadata: dict, name: str, line: int) -> None:
     example = 'write them as ```python tags=["remove-input"]'
     if title:
-        raise BuildError(name, line, f"unknown word(s) '{title}' after ```python: cell tags are options; {example}")
+        raise BuildError(
+            name, line, f"unknown word(s) '{title}' after ```python: cell tags are options; {example}"
+        )
     unknown = sorted(set(metadata) - KNOWN_OPTIONS)
     if unknown:
         raise BuildError(name, line, f"unknown cell option(s) {', '.join(unknown)} in '{info}'; {example}")

@@ -13,7 +13,7 @@ from conftest import ROOT
 from . import harness
 
 SITE = Path(os.environ.get("BROWSER_SITE", ROOT / "site"))  # another build: BROWSER_SITE=path
-SCREENSHOTS = ROOT / "screenshots"
+SCREENSHOTS = ROOT / ".build" / "screenshots"  # under .build/: `make clean` removes it
 JOBS = int(os.environ.get("BROWSER_JOBS", min(4, max(2, os.cpu_count() or 2))))
 
 _weights: dict[str, dict[str, int]] = {}
