@@ -31,6 +31,8 @@ FRONT_MATTER_OUT = ("title", "date", "authors", "categories", "tags", "descripti
 
 def without_kernel_files(text: str) -> str:
     """Name a cell's line as "cell line 3" instead of ipykernel's temporary file (a new one per run)."""
+    if "ipykernel_" not in text:  # KERNEL_FILE's leading \S* is quadratic on a long word (a big output)
+        return text
     return KERNEL_FILE.sub(lambda m: f"cell line {m['line']}" if m["line"] else "cell", text)
 
 
