@@ -123,6 +123,7 @@ FAULTS = {
     "typed decimal",
     "claim admits its alternative",
     "figure contradicts its caption",
+    "attribute in braces",
 }
 
 
@@ -173,6 +174,14 @@ def posts_and_notebooks(project) -> dict[str, bytes]:
             "             rules_out={'the wrong fan (std 0.5)': 0.25})\n```\n",
             "claims.check",
             "ClaimFailed: claim FAILS: the histogram has unit variance: measured 0.249",
+        ),
+        (
+            "attribute in braces",
+            "```python\nimport claims\n"
+            "c = claims.check('m', [1.0, 1.01, 0.99], 1.0, rules_out={'0': 0.0})\n```\n\n"
+            "Within {{ c.tol:.2g }}.\n",
+            "Within",
+            "cannot insert '{{ c.tol:.2g }}'",
         ),
     ],
     ids=lambda value: value.replace(" ", "-") if value in FAULTS else "",
@@ -249,3 +258,32 @@ def test_site_macro_in_a_figure_label_gets_a_hint_not_a_traceback(claims_project
     error = str(report.errors[0])
     assert "matplotlib cannot draw '\\Var' in a figure label" in error and "\\mathrm{Var}" in error
     assert "Traceback" not in error and len(error.split("\n")) == 1
+
+
+def test_check_seeds_remaps_integer_seeds_and_leaves_generators_alone(claims_project):
+    from postbuild.execute import execute_post
+    from postbuild.source import read_post
+
+    path = claims_project.post(
+        "reseed",
+        SUMMARY
+        + textwrap.dedent(
+            """
+        ```python
+        import numpy as np
+        import scipy.stats  # passes a Generator to default_rng at import
+        import torch
+        draw = torch.randn(1, generator=torch.Generator().manual_seed(0)).item()
+        same = np.random.default_rng(np.random.SeedSequence(5)).integers(1000)
+        ```
+        """
+        ),
+    )
+    post = read_post(path)
+    runs = [
+        execute_post(post, str(path), 60, extra_env={"POSTBUILD_SEED": str(seed)} if seed else None)
+        for seed in (0, 1, 2)
+    ]
+    draws = [run["cells"][0]["values"]["draw"] for run in runs]
+    assert len(set(draws)) == 3  # every seed gives another draw
+    assert len({run["cells"][0]["values"]["same"] for run in runs}) == 1  # a Generator seed is kept

@@ -72,6 +72,10 @@ def __postbuild_reseed__():
     offset = int(os.environ["POSTBUILD_SEED"])
 
     def remap(seed):
+        # Only integer seeds are the post's choice; a Generator or SeedSequence passed on
+        # (scipy does, at import) is left alone.
+        if isinstance(seed, bool) or not isinstance(seed, (int, numpy.integer)):
+            return seed
         return (int(seed) * 1_000_003 + offset * 7_919_609) % 2**31
 
     class Generator(torch.Generator):
@@ -82,9 +86,9 @@ def __postbuild_reseed__():
     manual_seed = torch.manual_seed
     torch.manual_seed = lambda seed: manual_seed(remap(seed))
     numpy_seed, default_rng, random_seed = numpy.random.seed, numpy.random.default_rng, random.seed
-    numpy.random.seed = lambda seed=None: numpy_seed(None if seed is None else remap(seed))
-    numpy.random.default_rng = lambda seed=None: default_rng(None if seed is None else remap(seed))
-    random.seed = lambda seed=None, *args: random_seed(None if seed is None else remap(seed), *args)
+    numpy.random.seed = lambda seed=None: numpy_seed(remap(seed))
+    numpy.random.default_rng = lambda seed=None: default_rng(remap(seed))
+    random.seed = lambda seed=None, *args, **kwargs: random_seed(remap(seed), *args, **kwargs)
     torch.manual_seed(0)
     numpy.random.seed(0)
     random.seed(0)

@@ -20,6 +20,7 @@ from .tex import Math, find_math, wrap_references
 INLINE_VALUE = re.compile(
     r"(?<!\\)\{\{\s*(?:(?P<constant>-?\d[\d.,]*%?)|(?P<name>[A-Za-z_]\w*)\s*(?::(?P<spec>[^{}]*?))?)\s*\}\}"
 )
+UNREADABLE_VALUE = re.compile(r"(?<!\\)\{\{.*?\}\}")  # what is left after inserting values
 EXCERPT_MARK = "<!-- more -->"
 # The file name ipykernel gives a cell's code in warnings: it changes with every kernel.
 KERNEL_FILE = re.compile(r"\S*ipykernel_\d+[/\\][^\s:]+\.py(?::(?P<line>\d+))?")
@@ -64,7 +65,17 @@ def substitute_values(text: str, values: dict, name: str, first_line: int) -> st
                 name, line, f"cannot format {key}={values[key]!r} with '{spec}': {error}"
             ) from None
 
-    return INLINE_VALUE.sub(replace, text).replace("\\{{", "{{")
+    text = INLINE_VALUE.sub(replace, text)
+    leftover = UNREADABLE_VALUE.search(text)
+    if leftover:
+        line = first_line + text.count("\n", 0, leftover.start())
+        raise BuildError(
+            name,
+            line,
+            f"cannot insert '{leftover.group(0)}': write {{{{ name }}}} or {{{{ name:spec }}}} with a plain "
+            "variable name (assign an attribute or expression to a variable in a code cell first)",
+        )
+    return text.replace("\\{{", "{{")
 
 
 class Renderer:
