@@ -20,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup posts site serve test clean new-post import-notebook lab
+.PHONY: help setup posts site serve test clean clean-cache new-post import-notebook lab
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -47,12 +47,12 @@ $(NODE_STAMP): package.json package-lock.json
 posts: setup ## Execute changed posts (cached; POSTS="slug ..." for some) into docs/blog/posts, docs/notebooks
 	$(PY) scripts/build_posts.py $(POSTS)
 
-site: posts ## Build the site strictly into site/ (the old site/ is kept if the build fails)
-	@rm -rf .build/site
-	$(MKDOCS) build --strict --quiet --site-dir .build/site
-	@rm -rf .build/site.old; if [ -d site ]; then mv site .build/site.old; fi
-	@mv .build/site site; rm -rf .build/site.old
-	@echo "site: built into site/"
+# Under the checkout's build lock (.build/lock: a second `make site`, `make test` or a save
+# during `make serve` waits for this one); MkDocs builds into a fresh folder in .build/ that
+# replaces site/ in one rename, only if everything succeeded. Warnings fail the build
+# (--strict); MkDocs' INFO lines are left out.
+site: setup ## Execute the posts and build the site strictly into site/ (the old site/ is kept if anything fails)
+	$(PY) scripts/build_site.py $(POSTS)
 
 # No `posts` prerequisite: hooks/execute_on_serve.py executes the posts on every build, and a
 # failing post must not stop the server (its last good page stays served while it is fixed).
@@ -78,8 +78,8 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test: site $(CHROMIUM) ## Run the test suite (executor, fixture site, browser, strict build of the real site)
-	$(PY) -m pytest
+test: setup $(CHROMIUM) ## Run the test suite (executor, fixture site, browser, strict build of the real site)
+	$(PY) scripts/build_site.py --then $(PY) -m pytest
 
 .PHONY: check-seeds
 SEEDS ?= 8
@@ -93,3 +93,6 @@ bench: setup ## Benchmark the build against mkdocs-jupyter (cold/warm/prose/help
 
 clean: ## Remove build outputs and the execution cache (keeps .venv and node_modules)
 	rm -rf site .build .cache docs/blog/posts docs/notebooks
+
+clean-cache: ## Remove the execution cache (every post executes again on the next build)
+	rm -rf .cache/posts

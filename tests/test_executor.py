@@ -247,4 +247,5 @@ def test_bad_front_matter_stops_the_build(project):
 def test_missing_excerpt_marker_is_an_error(project):
     project.post("no-more", "Just text.\n\n```python\nx = 1\n```\n")
     report = run(project)
-    assert "no-more.md: error: the post has no '<!-- more -->' line" in str(report.errors[0])
+    assert "no-more.md:9: error: the post has no '<!-- more -->' line" in str(report.errors[0])
+    assert report.executed == []  # found before starting a kernel

@@ -83,7 +83,7 @@ def test_ci_is_safe_for_forks_and_runs_the_readme_command():
     triggers = ci[True]  # YAML 1.1 reads the key `on` as True
     assert "pull_request" in triggers and "pull_request_target" not in triggers
     assert triggers["push"]["branches"] == ["main"]
-    assert ci["permissions"] == {"contents": "read"}
+    assert ci["permissions"] == {}  # each job asks for its own
     text = (ROOT / ".github/workflows/ci.yml").read_text()
     assert "secrets." not in text
     test_steps = ci["jobs"]["test"]["steps"]
@@ -97,9 +97,28 @@ def test_ci_is_safe_for_forks_and_runs_the_readme_command():
         "cache": "pip",
         "cache-dependency-path": "requirements.txt",
     }
-    deploy = ci["jobs"]["deploy"]
-    assert deploy["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
-    assert deploy["needs"] == "test" and deploy["permissions"] == {"contents": "write"}
+
+
+def test_ci_runs_post_code_only_without_write_access():
+    """Least privilege: jobs that execute posts can write nothing; jobs that publish run no code."""
+    ci = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
+    jobs = ci["jobs"]
+    for name, job in jobs.items():
+        runs = " ".join(step.get("run", "") for step in job["steps"])
+        checkouts = [step for step in job["steps"] if step.get("uses", "").startswith("actions/checkout")]
+        for checkout in checkouts:
+            assert checkout["with"]["persist-credentials"] is False, name
+        if "make " in runs or checkouts:  # executes repository code, posts included
+            assert job["permissions"] == {"contents": "read"}, name
+        else:
+            assert not checkouts and "make" not in runs and ".venv" not in runs, name
+    build, deploy = jobs["build"], jobs["deploy"]
+    assert build["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert build["needs"] == "test"
+    assert any(step.get("uses", "").startswith("actions/upload-pages-artifact") for step in build["steps"])
+    assert deploy["needs"] == "build" and deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
+    assert jobs["notebooks"]["needs"] == "build"
     for job in ci["jobs"].values():
         for step in job["steps"]:
             if "uses" in step:

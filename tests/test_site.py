@@ -65,6 +65,8 @@ def make_site(tmp_path, posts: dict[str, str]) -> Project:
         (tmp_path / "docs" / f"{page}.md").write_text(
             f"# {page.title()}\n\nSee [the post](blog/posts/first.md).\n"
         )
+    with open(tmp_path / "docs" / "about.md", "a") as about:
+        about.write("\n## What is checked\n\nThe checks page links here.\n")
     (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
     (tmp_path / "scripts").symlink_to(ROOT / "scripts")
     project.write("initlab.py", (ROOT / "posts_src" / "initlab.py").read_text())

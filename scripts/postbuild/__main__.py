@@ -1,5 +1,5 @@
 import sys
 
-from .build import main
+from .build import exit_code, main
 
-sys.exit(main())
+sys.exit(exit_code(main()))

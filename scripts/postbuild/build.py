@@ -1,33 +1,48 @@
-"""Build every post: validate, execute what the cache lacks (in parallel), render, then sync.
+"""Build the posts: validate, execute what the cache lacks (in parallel), render, check, then sync.
 
-Nothing in the output folders changes unless every post succeeded, and then
-only files whose bytes changed are rewritten (so a live-reload server sees no
-spurious changes, and a failed build leaves the last good output in place).
+1. Every post is read and validated (front matter, cell options, a summary line); a post
+   that fails here is reported and never starts a kernel.
+2. Posts without a cache entry for their key (code, helpers, limits, requirements: see
+   cache.py) are executed in worker processes, one kernel per post; each result is cached
+   the moment it finishes, also when another post fails or the build is interrupted.
+3. Each post is rendered from its entry and checked: output limits, claims, `{{ }}`
+   values, figures' alt text, then every formula with MathJax.
+4. The output folders are synced, rewriting only files whose bytes changed: posts that
+   passed every step get their new output, a post that failed keeps its previous output
+   (and its last good cache entry), and outputs of deleted posts are removed with their
+   cache entries. An interrupted build (Ctrl-C) writes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 
+import yaml
+
 from .cache import Cache, cache_key
 from .errors import BuildError
-from .execute import execute_post
-from .frontmatter import Allowed, repo_url_of, timeout_of, validate
-from .render import Renderer, checks_page
+from .execute import check_limits, execute_post, worker_init
+from .frontmatter import Allowed, limits_of, repo_url_of, timeout_of, validate
+from .lock import LockBusy, build_lock
+from .render import EXCERPT_MARK, Renderer, checks_page
 from .source import Post, locate_line, post_paths, read_post
 from .tex import check_tex
 
 # Each post should execute within this on a 2-core machine (reported, not enforced:
 # a loaded machine can exceed it; the per-cell timeout is the hard limit).
 POST_BUDGET_SECONDS = 30
+STOP_SECONDS = 1.5  # after Ctrl-C, how long workers get to kill their kernels before being killed
 
 
 @dataclass
@@ -50,10 +65,13 @@ class Report:
     executed: list[str]
     cached: list[str]
     errors: list[BuildError]
+    interrupted: bool = False
+    stopped: list[str] = field(default_factory=list)  # posts whose execution an interrupt stopped
+    pruned: list[str] = field(default_factory=list)  # deleted posts whose cache entries were removed
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.interrupted
 
 
 def display_name(path: Path) -> str:
@@ -63,11 +81,33 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
+def check_body(post: Post, name: str) -> None:
+    """What can be checked before executing: a post has a body with a summary line."""
+    if any(EXCERPT_MARK in cell.source for cell in post.cells if cell.kind == "markdown"):
+        return
+    if post.path.suffix == ".md":
+        line = _body_line(post.path)
+    else:  # a notebook: the first cell after its front matter
+        line = post.cells[0].line if post.cells else None
+    if not post.cells:
+        raise BuildError(
+            name, line, "the post has no body: write its summary, a '<!-- more -->' line, then the post"
+        )
+    raise BuildError(name, line, "the post has no '<!-- more -->' line after its summary")
+
+
+def _body_line(path: Path) -> int:
+    """The first line after the front matter."""
+    lines = path.read_bytes().split(b"\n")
+    return next((i + 2 for i in range(1, len(lines)) if lines[i].strip() == b"---"), 1)
+
+
 def build(settings: Settings, only: list[str] | None = None, log=print) -> Report:
     """Build the posts (or `only` those slugs); a failed post's previous output is kept."""
     report = Report([], [], [])
     posts: list[tuple[Post, str, str]] = []  # post, display name, cache key
-    paths = post_paths(settings.src)
+    all_paths = post_paths(settings.src)
+    paths = all_paths
     if only:
         unknown = sorted(set(only) - {path.stem for path in paths})
         if unknown:
@@ -85,17 +125,21 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
             report.errors.append(BuildError(settings.src, None, message))
             return report
         paths = [path for path in paths if path.stem in only]
+    read: dict[str, Post] = {}  # display name -> post, for notebook posts' error locations
     for path in paths:
         name = display_name(path)
         try:
-            post = read_post(path, name)
+            post = read[name] = read_post(path, name)
             validate(post, settings.allowed, name)
+            check_body(post, name)
             key, _ = cache_key(post, timeout_of(post), settings.requirements)
             posts.append((post, name, key))
         except BuildError as error:
-            report.errors.append(error)
+            report.errors += error.errors
 
     cache = Cache(settings.cache)
+    if not only:
+        report.pruned = cache.prune_posts({path.stem for path in all_paths})
     entries: dict[str, dict] = {}
     pending = []
     for post, name, key in posts:
@@ -107,29 +151,19 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
             report.cached.append(post.slug)
     if pending:
         log(f"executing {len(pending)} post(s) on {min(settings.jobs, len(pending))} worker(s) ...")
-        with ProcessPoolExecutor(max_workers=max(1, min(settings.jobs, len(pending)))) as pool:
-            futures = [
-                (post, name, key, pool.submit(execute_post, post, name, timeout_of(post)))
-                for post, name, key in pending
-            ]
-            for post, name, key, future in futures:
-                try:
-                    entry = future.result()
-                except BuildError as error:
-                    report.errors.append(error)
-                    log(f"  FAILED    {name}")
-                    continue
-                cache.store(post.slug, key, entry)
-                entries[post.slug] = entry
-                report.executed.append(post.slug)
-                over = "  over the 30 s budget per post" if entry["seconds"] > POST_BUDGET_SECONDS else ""
-                log(f"  executed  {name}  ({entry['seconds']:.1f} s){over}")
+        _execute(pending, settings.jobs, cache, entries, report, log)
+        if report.interrupted:
+            return report
 
     rendered: dict[str, dict[str, bytes]] = {}  # slug -> output files
     math: dict[str, list] = {}  # display name -> formulas
     for post, name, _ in posts:
         if post.slug in entries:
             try:
+                limit_errors = check_limits(entries[post.slug]["cells"], post, name, limits_of(post))
+                if limit_errors:
+                    report.errors += limit_errors
+                    continue
                 renderer = Renderer(
                     post,
                     entries[post.slug],
@@ -141,7 +175,7 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
                 rendered[post.slug] = renderer.render()
                 math[name] = renderer.math
             except BuildError as error:
-                report.errors.append(error)
+                report.errors += error.errors
     if settings.tex_config is not None and math:
         tex_errors = check_tex(math, settings.tex_config, settings.mathjax, cache=settings.cache)
         report.errors += tex_errors
@@ -151,23 +185,95 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
             for post, name, _ in posts
             if post.slug in rendered and name not in failed
         }
+    for post, _, key in posts:
+        if post.slug in rendered:
+            cache.mark_good(post.slug, key)
     files = {path: data for outputs in rendered.values() for path, data in outputs.items()}
     # Posts that failed (or were not selected) keep whatever output they had.
     built = set(rendered)
-    kept = {path.stem for path in post_paths(settings.src)} - built
-    for folder in (settings.posts_dir, settings.notebooks_dir):
-        prefix = folder + "/"
-        sync_folder(
-            settings.docs / folder,
-            {path[len(prefix) :]: data for path, data in files.items() if path.startswith(prefix)},
-            kept,
-        )
-    write_checks_page(settings)
-    by_name = {name: post for post, name, _ in posts}
-    for error in report.errors:  # a notebook post's errors name its cell, not a line of its Markdown form
-        post = by_name.get(error.path)
-        error.where = error.where or locate_line(post and post.notebook_lines, error.line)
+    kept = {path.stem for path in all_paths} - built
+    if kept:
+        # Helper modules published next to the notebooks (notebooks/<module>.py) may be needed
+        # by a kept post's notebook: only a build of every post decides which are unused.
+        kept |= {path.stem for path in settings.src.glob("*.py")}
+    with _signals_deferred():  # an interrupt now would leave half the files written
+        for folder in (settings.posts_dir, settings.notebooks_dir):
+            prefix = folder + "/"
+            sync_folder(
+                settings.docs / folder,
+                {path[len(prefix) :]: data for path, data in files.items() if path.startswith(prefix)},
+                kept,
+            )
+        write_checks_page(settings)
+    _locate_in_notebooks(report, read)
     return report
+
+
+def _locate_in_notebooks(report: Report, read: dict[str, Post]) -> None:
+    """A notebook post's errors name its cell, not a line of its Markdown form."""
+    for error in report.errors:
+        post = read.get(error.path)
+        error.where = error.where or locate_line(post and post.notebook_lines, error.line)
+
+
+def _execute(pending, jobs: int, cache: Cache, entries: dict, report: Report, log) -> None:
+    """Execute `pending` posts in worker processes; on Ctrl-C stop every kernel within seconds."""
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(pending))), initializer=worker_init)
+    futures = {}
+    try:
+        # The workers are forked during the first submit: they start with Ctrl-C blocked, and
+        # ignore it once their initializer runs (it is this process's to handle).
+        with _signals_deferred():
+            for post, name, key in pending:
+                futures[pool.submit(execute_post, post, name, timeout_of(post))] = (post, name, key)
+        for future in as_completed(futures):
+            post, name, key = futures[future]
+            try:
+                entry = future.result()
+            except BuildError as error:
+                report.errors += error.errors
+                log(f"  FAILED    {name}")
+                continue
+            cache.store(post.slug, key, entry)
+            entries[post.slug] = entry
+            report.executed.append(post.slug)
+            over = "  over the 30 s budget per post" if entry["seconds"] > POST_BUDGET_SECONDS else ""
+            log(f"  executed  {name}  ({entry['seconds']:.1f} s){over}")
+    except KeyboardInterrupt:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop the cleanup
+        _stop_pool(pool)
+        signal.signal(signal.SIGINT, previous)
+        report.interrupted = True
+        report.stopped = sorted(post.slug for post, _, _ in pending if post.slug not in entries)
+    else:
+        pool.shutdown()
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued posts; SIGTERM makes each worker kill its kernel's process group and exit."""
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(0.5)
+
+
+class _signals_deferred:
+    """Hold SIGINT and SIGTERM until the block ends (they are delivered then)."""
+
+    def __enter__(self):
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+    def __exit__(self, *exc):
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def write_checks_page(settings: Settings) -> None:
@@ -232,25 +338,82 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--mathjax", type=Path, default=Path("node_modules/mathjax"))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--lock",
+        type=Path,
+        default=Path(".build/lock"),
+        help="held while building: builds in one checkout wait for each other",
+    )
     parser.add_argument("only", nargs="*", metavar="SLUG", help="build only these posts (default: all)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
+    with sigterm_interrupts():
+        try:
+            with build_lock(args.lock):
+                return _main(args, started)
+        except LockBusy as error:
+            print(f"posts: {error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("posts: interrupted; no output was half-written", file=sys.stderr)
+            return 130
+
+
+@contextlib.contextmanager
+def sigterm_interrupts():
+    """SIGTERM (CI cancelling, `kill`) stops a build like Ctrl-C: kernels stopped, one line.
+
+    Only in the main thread (`make serve` runs the build in its own threads too).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def exit_code(code: int) -> int:
+    """For the command-line entry points: after an interrupt, exit at once, skipping the
+    process pool's exit handlers (they wait seconds for the stopped workers' pipes)."""
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    return code
+
+
+def _main(args, started: float) -> int:
+    try:
+        allowed = Allowed.from_files(args.authors, args.site_config)
+    except (OSError, yaml.YAMLError) as error:
+        print(f"posts: cannot read the site's authors and categories: {error}", file=sys.stderr)
+        return 1
     settings = Settings(
         src=args.src,
         docs=args.docs,
         cache=args.cache,
         requirements=args.requirements,
-        allowed=Allowed.from_files(args.authors, args.site_config),
+        allowed=allowed,
         jobs=args.jobs,
         repo_url=args.repo_url or repo_url_of(args.site_config),
         tex_config=args.tex_config,
         mathjax=args.mathjax,
     )
-    report = build(settings, only=args.only)
+    report = build(settings, only=args.only, log=lambda message: print(message, flush=True))
+    elapsed = time.perf_counter() - started
+    if report.interrupted:
+        print(
+            f"posts: interrupted after {elapsed:.1f} s: {len(report.executed)} post(s) finished and cached, "
+            f"{len(report.stopped)} stopped; docs/ left as it was",
+            file=sys.stderr,
+        )
+        return 130
     for error in report.errors:
         print(error, file=sys.stderr)
-    elapsed = time.perf_counter() - started
     if not report.ok:
         print(
             f"posts: {len(report.errors)} error(s); the failed posts' previous output is left as it was",

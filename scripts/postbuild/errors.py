@@ -20,3 +20,34 @@ class BuildError(Exception):
 
     def __reduce__(self):  # keep the fields when sent from a worker process
         return (BuildError, (self.path, self.line, self.message, self.detail, self.where))
+
+    @property
+    def errors(self) -> list[BuildError]:
+        return [self]
+
+
+class BuildErrors(BuildError):
+    """Several problems of one post found at once (e.g. all of its front matter's), in line order."""
+
+    def __init__(self, errors: list[BuildError]):
+        self._errors = sorted(errors, key=lambda error: error.line or 0)
+        first = self._errors[0]
+        super().__init__(first.path, first.line, first.message, first.detail)
+
+    def __str__(self) -> str:
+        return "\n".join(BuildError.__str__(error) for error in self._errors)
+
+    def __reduce__(self):
+        return (BuildErrors, (self._errors,))
+
+    @property
+    def errors(self) -> list[BuildError]:
+        return list(self._errors)
+
+
+def raise_all(errors: list[BuildError]) -> None:
+    """Raise nothing, the one error, or all of them together."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise BuildErrors(errors)

@@ -6,15 +6,19 @@ after every code cell, so prose can quote `{{ name }}` as it stood at that point
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
+import tempfile
 import time
 from typing import TYPE_CHECKING
 
 import nbformat
 
-from .errors import BuildError
+from .errors import BuildError, raise_all
+from .frontmatter import Limits, human_size, limits_of
 from .source import Post
 
 if TYPE_CHECKING:
@@ -24,6 +28,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 MATHTEXT_UNKNOWN = re.compile(r"ParseFatalException: Unknown symbol: \\(\w+)")
 SNAPSHOT_MARK = "__postbuild_values__:"
+FIGURE_MIMES = ("image/svg+xml", "image/png")
 
 # Environment of every kernel: one thread per kernel (posts run side by side,
 # and a fixed thread count keeps floating-point results identical build to build).
@@ -103,6 +108,7 @@ def execute_post(post: Post, name: str, timeout: int, extra_env: dict[str, str] 
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+    limits = limits_of(post)
     notebook = nbformat.v4.new_notebook()
     code_cells = [nbformat.v4.new_code_cell(c.source, metadata={"tags": c.tags}) for c in post.code_cells]
     # nbclient stores each executed cell at its index: hidden runs use a scratch slot at the end.
@@ -114,7 +120,8 @@ def execute_post(post: Post, name: str, timeout: int, extra_env: dict[str, str] 
         kernel_name="python3",
         record_timing=False,
         allow_errors=False,
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport warnings in the build log
+        shutdown_kernel="immediate",  # a finished or failed post's kernel has nothing left to say
+        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no transport warnings in the build log
     )
     # POSTBUILD_* variables come only from `extra_env`: a stray one in the shell must not
     # change what a normal (cached) build executes.
@@ -122,11 +129,14 @@ def execute_post(post: Post, name: str, timeout: int, extra_env: dict[str, str] 
     env = {**inherited, **KERNEL_ENV, **(extra_env or {})}
     started = time.perf_counter()
     cells = []
+    # The kernel's own stdout/stderr (not the cells'): kept out of the build log, and its
+    # last lines explain a crash.
+    kernel_log = tempfile.TemporaryFile()
     try:
-        with client.setup_kernel(cwd=str(post.path.parent), env=env):
+        with _kernel(client, cwd=str(post.path.parent), env=env, stdout=kernel_log, stderr=kernel_log):
             info = client.wait_for_reply(client.kc.kernel_info())
             language_info = info["content"]["language_info"] if info else {}
-            _run_hidden(client, SETUP_CODE)
+            _run_hidden(client, SETUP_CODE + memory_limit_code(limits.max_memory))
             if "POSTBUILD_SEED" in env:
                 _run_hidden(client, RESEED_CODE)
             for index, (cell, source_cell) in enumerate(zip(code_cells, post.code_cells, strict=True)):
@@ -139,12 +149,14 @@ def execute_post(post: Post, name: str, timeout: int, extra_env: dict[str, str] 
                         f"cell {index + 1} timed out after {timeout} s "
                         "(raise it with `execute: {timeout: N}` in the front matter)",
                     ) from None
-                except DeadKernelError as error:
+                except DeadKernelError:
                     raise BuildError(
-                        name, source_cell.line, f"the kernel died in cell {index + 1}: {error}"
+                        name,
+                        source_cell.line,
+                        f"the kernel died in cell {index + 1}: {_death(client, kernel_log)}",
                     ) from None
                 except CellExecutionError:
-                    raise _cell_error(cell, source_cell, index, name) from None
+                    raise _cell_error(cell, source_cell, index, name, client, limits) from None
                 if "raises-exception" in source_cell.tags and not _error_output(cell):
                     raise BuildError(
                         name,
@@ -158,11 +170,176 @@ def execute_post(post: Post, name: str, timeout: int, extra_env: dict[str, str] 
                         "values": _snapshot(client, name, source_cell.line),
                     }
                 )
+                raise_all(check_limits(cells, post, name, limits))
     except BuildError:
         raise
     except Exception as error:  # kernel failed to start, and the like
         raise BuildError(name, None, f"could not run the post: {type(error).__name__}: {error}") from None
+    finally:
+        _current_kernel.clear()
+        kernel_log.close()
     return {"cells": cells, "language_info": language_info, "seconds": time.perf_counter() - started}
+
+
+def memory_limit_code(limit: int) -> str:
+    """Kernel code that caps its address space: an allocation past `limit` raises MemoryError."""
+    return (
+        "\nimport resource as _resource\n"
+        f"_resource.setrlimit(_resource.RLIMIT_AS, ({limit}, {limit}))\n"
+        "del _resource\n"
+    )
+
+
+def _text_size(output: dict) -> int:
+    if output.get("output_type") == "stream":
+        return len(output.get("text", ""))
+    if output.get("output_type") == "error":
+        return sum(len(row) for row in output.get("traceback", []))
+    data = output.get("data", {})
+    if any(mime in data for mime in FIGURE_MIMES):
+        return 0
+    return max((len(value) for mime, value in data.items() if mime.startswith("text/")), default=0)
+
+
+def _figure_size(output: dict) -> int | None:
+    data = output.get("data", {})
+    if "image/svg+xml" in data:
+        return len(data["image/svg+xml"])
+    if "image/png" in data:
+        return len(data["image/png"]) * 3 // 4  # base64
+    return None
+
+
+def check_limits(cells: list[dict], post: Post, name: str, limits: Limits) -> list[BuildError]:
+    """The limits `cells` (a post's executed cells so far) exceed, each at the cell that crossed it."""
+    errors = []
+    text = figures = 0
+
+    def over(cell: int, line: int, what: str, advice: str, key: str, value: str) -> None:
+        errors.append(
+            BuildError(
+                name,
+                line,
+                f"cell {cell} {what}; {advice}, or raise the limit in the front matter: "
+                f"`execute: {{{key}: {value}}}`",
+            )
+        )
+
+    for index, (executed, source_cell) in enumerate(zip(cells, post.code_cells, strict=False)):
+        text_before, figures_before = text, figures
+        for output in executed["outputs"]:
+            text += _text_size(output)
+            size = _figure_size(output)
+            if size is None:
+                continue
+            figures += 1
+            if size > limits.max_figure_size:
+                over(
+                    index + 1,
+                    source_cell.line,
+                    f"shows a figure of {human_size(size)}: over the limit of "
+                    f"{human_size(limits.max_figure_size)} per figure",
+                    "plot fewer points or rasterize them",
+                    "max_figure_size",
+                    "'8 MB'",
+                )
+        if figures_before <= limits.max_figures < figures:
+            over(
+                index + 1,
+                source_cell.line,
+                f"brings the post to {figures} figures: over the limit of {limits.max_figures} per post",
+                "show fewer",
+                "max_figures",
+                str(figures),
+            )
+        if text_before <= limits.max_output < text:
+            over(
+                index + 1,
+                source_cell.line,
+                f"brings the post's text output to {human_size(text)}: over the limit of "
+                f"{human_size(limits.max_output)} per post",
+                "print less (or a summary)",
+                "max_output",
+                "'8 MB'",
+            )
+    return errors
+
+
+# The running kernel's process group: what a worker kills when the build is interrupted.
+_current_kernel: dict = {}
+
+
+@contextlib.contextmanager
+def _kernel(client: NotebookClient, **kwargs):
+    """nbclient's setup_kernel, but the kernel is known (to be stopped on Ctrl-C) as soon as it starts."""
+    client.km = client.create_kernel_manager()
+    client.start_new_kernel(**kwargs)
+    _track_kernel(client)
+    try:
+        client.start_new_kernel_client()
+        yield
+    finally:
+        if client.km is not None:  # a failed client start has already cleaned up
+            client._cleanup_kernel()
+
+
+def _track_kernel(client: NotebookClient) -> None:
+    provisioner = getattr(client.km, "provisioner", None)
+    pid = getattr(provisioner, "pid", None)
+    if pid:
+        _current_kernel.update(pid=pid, pgid=getattr(provisioner, "pgid", None) or pid)
+        _current_kernel["connection_file"] = getattr(client.km, "connection_file", None)
+
+
+def stop_current_kernel() -> None:
+    """Kill this process's kernel (and whatever it started) at once: the build was interrupted."""
+    if not _current_kernel:
+        return
+    try:
+        os.killpg(_current_kernel["pgid"], signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    connection_file = _current_kernel.get("connection_file")
+    if connection_file:
+        with contextlib.suppress(OSError):
+            os.unlink(connection_file)
+    _current_kernel.clear()
+
+
+def worker_init() -> None:
+    """Pool workers: Ctrl-C is the main process's to handle; SIGTERM stops the kernel and exits."""
+
+    def on_term(signum, frame):
+        stop_current_kernel()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, on_term)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the parent while it forked us
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _death(client: NotebookClient, kernel_log) -> str:
+    """How the kernel ended: its exit status or signal, and the last line it wrote, if any."""
+    process = getattr(getattr(client.km, "provisioner", None), "process", None)
+    status = process.poll() if process is not None else None
+    if status is None:
+        text = "it stopped answering"
+    elif status < 0:
+        try:
+            signame = signal.Signals(-status).name
+        except ValueError:
+            signame = f"signal {-status}"
+        text = f"killed by {signame}"
+        if -status == signal.SIGKILL:
+            text += " (often the out-of-memory killer, or `kill -9`)"
+    else:
+        text = f"it exited with status {status}"
+    kernel_log.seek(0)
+    rows = [row.strip() for row in kernel_log.read().decode("utf-8", "replace").splitlines() if row.strip()]
+    if rows:
+        text += f"; its last words: {rows[-1][:200]}"
+    return text
 
 
 def _run_hidden(client: NotebookClient, code: str) -> nbformat.NotebookNode:
@@ -184,7 +361,16 @@ def _error_output(cell: nbformat.NotebookNode) -> dict | None:
     return next((o for o in cell.outputs if o.get("output_type") == "error"), None)
 
 
-def _cell_error(cell, source_cell, index: int, name: str) -> BuildError:
+PEAK_CODE = (
+    "print('__peak__', [r for r in open('/proc/self/status') if r.startswith('VmPeak')][0].split()[1])"  # noqa: E501
+)
+MEMORY_ERRORS = re.compile(r"MemoryError|can't allocate memory|Unable to allocate|std::bad_alloc")
+TRIED = re.compile(r"you tried to allocate (\d+) bytes|Unable to allocate ([\d.]+) ([KMGT]i?B)")
+
+
+def _cell_error(
+    cell, source_cell, index: int, name: str, client=None, limits: Limits | None = None
+) -> BuildError:
     error = _error_output(cell) or {}
     traceback = ANSI.sub("", "\n".join(error.get("traceback", [])))
     line = source_cell.line
@@ -193,6 +379,8 @@ def _cell_error(cell, source_cell, index: int, name: str) -> BuildError:
     if frames:
         line = source_cell.line + frames[-1] - 1
     summary = f"{error.get('ename', 'Error')}: {error.get('evalue', '')}".rstrip(": ")
+    if limits is not None and MEMORY_ERRORS.search(summary):
+        return BuildError(name, line, _memory_message(index, summary, client, limits))
     unknown = MATHTEXT_UNKNOWN.search(error.get("evalue", ""))
     if unknown:
         # matplotlib's own mathtext raised: its 200-line traceback says nothing the hint does not.
@@ -204,3 +392,25 @@ def _cell_error(cell, source_cell, index: int, name: str) -> BuildError:
             "\\mathrm{Var}, \\mathbb{E}, n_{\\mathrm{in}} ... in figure text",
         )
     return BuildError(name, line, f"cell {index + 1} raised {summary}", detail=traceback)
+
+
+def _memory_message(index: int, summary: str, client, limits: Limits) -> str:
+    """Out of memory under the post's limit: what was asked for and what the kernel holds."""
+    measured = []
+    tried = TRIED.search(summary)
+    if tried and tried[1]:
+        measured.append(f"it tried to allocate {human_size(int(tried[1]))}")
+    elif tried:
+        measured.append(f"it tried to allocate {tried[2]} {tried[3]}")
+    try:
+        cell = _run_hidden(client, PEAK_CODE)
+        text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+        peak = int(text.split("__peak__", 1)[1].split()[0]) * 1024
+        measured.append(f"the allocation failed with {human_size(peak)} of it in use")
+    except Exception:
+        pass
+    detail = f" ({'; '.join(measured)})" if measured else ""
+    return (
+        f"cell {index + 1} ran out of memory: the limit is {human_size(limits.max_memory)} per post{detail}; "
+        "use less, or raise it with `execute: {max_memory: '8 GB'}` in the front matter"
+    )

@@ -74,7 +74,7 @@ def read_post(path: Path, display_path: str | None = None) -> Post:
     if path.suffix == ".ipynb":
         text, notebook_lines = notebook_as_markdown(path, name)
     else:
-        text = path.read_text(encoding="utf-8")
+        text = decode(path.read_bytes(), name)
     twin = path.with_suffix(".md" if path.suffix == ".ipynb" else ".ipynb")
     if twin.is_file():
         raise BuildError(name, None, f"{twin.name} is the same post: keep one of the two files")
@@ -136,6 +136,57 @@ def locate_line(notebook_lines: dict[int, tuple[int, int]] | None, line: int | N
     return f"cell {cell}, line {row}" if row else f"cell {cell}"
 
 
+def decode(data: bytes, name: str) -> str:
+    """The text of a source file, or a BuildError naming the line of its first non-UTF-8 byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise BuildError(
+            name,
+            line,
+            f"byte 0x{data[error.start]:02x} at column {column} is not UTF-8: save the file as UTF-8",
+        ) from None
+
+
+class InvalidDate(str):
+    """A YAML date that does not exist (2026-13-45): kept as text for validation to report."""
+
+    def __new__(cls, text: str, reason: str):
+        value = super().__new__(cls, text)
+        value.reason = reason
+        return value
+
+
+class FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates become InvalidDate instead of a crash."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
+        return InvalidDate(node.value, str(error))
+
+
+FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def _yaml_error(error: yaml.YAMLError, name: str, first_line: int) -> BuildError:
+    """A YAMLError as a BuildError at the file's line where the bad construct starts."""
+    context, problem = getattr(error, "context", None), getattr(error, "problem", None)
+    context_mark, problem_mark = getattr(error, "context_mark", None), getattr(error, "problem_mark", None)
+    mark = context_mark or problem_mark
+    line = mark.line + first_line if mark else first_line
+    text = problem or str(error).split("\n", 1)[0]
+    if context:
+        text = f"{context}, {text}"
+        if problem_mark and problem_mark.line + first_line != line:
+            text += f" (at line {problem_mark.line + first_line})"
+    return BuildError(name, line, f"front matter is not valid YAML: {text}")
+
+
 def _read_front_matter(lines: list[str], name: str) -> tuple[dict, dict[str, int], int]:
     if not lines or lines[0].strip() != "---":
         raise BuildError(name, 1, "a post must start with YAML front matter between '---' lines")
@@ -144,13 +195,14 @@ def _read_front_matter(lines: list[str], name: str) -> tuple[dict, dict[str, int
     except StopIteration:
         raise BuildError(name, 1, "front matter is not closed by a '---' line") from None
     text = "\n".join(lines[1:end])
+    loader = FrontMatterLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        front = yaml.safe_load(text) or {}
+        node = loader.get_single_node()
+        front = (loader.construct_document(node) if node is not None else None) or {}
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        raise BuildError(name, line, f"front matter is not valid YAML: {error}") from None
+        raise _yaml_error(error, name, 2) from None
+    finally:
+        loader.dispose()
     if not isinstance(front, dict):
         raise BuildError(name, 2, "front matter must be a mapping of field: value")
     field_lines = {}
