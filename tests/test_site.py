@@ -128,7 +128,7 @@ def test_broken_link_fails_the_strict_build(tmp_path):
     project = make_site(tmp_path, {"first": POST.replace("second.md#setup", "second.md"), "second": broken})
     result = mkdocs_build(project)
     assert result.returncode != 0
-    assert "blog/posts/second.md" in result.stderr and "missing-post.md" in result.stderr
+    assert "posts_src/second.md:" in result.stderr and "missing-post.md" in result.stderr  # the source line
 
 
 def test_broken_anchor_fails_the_strict_build(tmp_path):
