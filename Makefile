@@ -92,7 +92,11 @@ bench: setup ## Benchmark the build against mkdocs-jupyter (cold/warm/prose/help
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean: ## Remove build outputs and the execution cache (keeps .venv and node_modules)
-	rm -rf site .build .cache docs/blog/posts docs/notebooks
+	rm -rf site .build .cache docs/blog/posts docs/notebooks docs/checks.md
+
+.PHONY: lint
+lint: setup ## Run every pre-commit hook on every file (what CI runs; fixers rewrite files, then fail)
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
 clean-cache: ## Remove the execution cache (every post executes again on the next build)
 	rm -rf .cache/posts
