@@ -54,10 +54,10 @@ $\\E[\\cdot]$.{primer}
 The first code cell imports the shared helpers and seeds every random generator:
 
 ```python
+import claims
 import matplotlib.pyplot as plt
 import torch
 
-import claims
 import initlab
 
 gen = initlab.seed_everything(0)

@@ -68,4 +68,4 @@ def test_a_real_world_notebook_becomes_a_post_that_builds(project, tmp_path):
     assert "title: Variance of a layer" in page and "\n# Measure" not in page  # one H1: the title
     assert "**We check that a layer keeps its variance.**" in page and "## Measure" in page
     assert "With 0.5 of the inputs zeroed, about 256 units stay." in page
-    assert "![TODO: describe what this figure shows](variance-of-a-layer/fig-1.svg)" in page
+    assert "![TODO: describe what this figure shows](variance-of-a-layer/fig-1.svg#only-light)" in page

@@ -153,6 +153,7 @@ class Renderer:
                 detail="\n".join(f"{self.name}:{line}: '{numeral}'" for line, numeral in more),
             )
         parts.append(ledger(self.claims))
+        notebook_cells.append(nbformat.v4.new_markdown_cell(notebook_ledger(self.claims)))
         self.files[f"{self.posts_dir}/{slug}/claims.json"] = (
             json.dumps({"title": front["title"], "claims": self.claims}, indent=1, sort_keys=True) + "\n"
         ).encode()
@@ -436,6 +437,13 @@ LEDGER_HEADER = (
     "| claim | predicted | measured | tolerance | rules out | | where |\n"
     "| --- | --- | --- | --- | --- | --- | --- |"
 )
+
+
+def notebook_ledger(claims: list[dict]) -> str:
+    """The ledger as the notebook's last cell (an anchor for links to #checks; cells by number)."""
+    rows = "\n".join(claim_row(c, f"cell {c['cell']}") for c in claims)
+    table = f"{LEDGER_HEADER}\n{rows}" if claims else "This post states no measured result."
+    return f'<a id="checks"></a>\n\n## What this post checks\n\n{table}'
 
 
 def ledger(claims: list[dict]) -> str:
