@@ -176,4 +176,16 @@ def _display(record: Claim) -> None:
     if get_ipython is None or get_ipython() is None:  # plain Python: print the verdict
         print(record.describe())
         return
-    display({CLAIM_MIME: asdict(record), "text/plain": record.describe()}, raw=True)
+    display({CLAIM_MIME: _rounded(asdict(record)), "text/plain": record.describe()}, raw=True)
+
+
+def _rounded(value):
+    """Floats to 12 significant digits: NumPy's sums can differ in the last bit from run to run
+    (SIMD alignment), and the ledger must be the same bytes on every build."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
