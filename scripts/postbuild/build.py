@@ -34,7 +34,7 @@ from .cache import Cache, cache_key
 from .errors import BuildError
 from .execute import check_limits, execute_post, worker_init
 from .frontmatter import Allowed, limits_of, repo_url_of, timeout_of, validate
-from .lock import LockBusy, build_lock
+from .lock import run_locked
 from .render import EXCERPT_MARK, Renderer, checks_page
 from .source import Post, locate_line, post_paths, read_post
 from .tex import check_tex
@@ -349,15 +349,9 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     with sigterm_interrupts():
-        try:
-            with build_lock(args.lock):
-                return _main(args, started)
-        except LockBusy as error:
-            print(f"posts: {error}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("posts: interrupted; no output was half-written", file=sys.stderr)
-            return 130
+        return run_locked(
+            args.lock, "posts", "interrupted; no output was half-written", lambda: _main(args, started)
+        )
 
 
 @contextlib.contextmanager

@@ -69,3 +69,16 @@ def build_lock(path: Path, wait: bool = True, log=None):
         else:
             os.environ[HELD] = previous
         os.close(fd)  # releases the lock
+
+
+def run_locked(lock: Path, label: str, interrupted: str, body) -> int:
+    """Run `body()` under the build lock: exit 1 if the lock is busy, 130 on Ctrl-C, one line each."""
+    try:
+        with build_lock(lock):
+            return body()
+    except LockBusy as error:
+        print(f"{label}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{label}: {interrupted}", file=sys.stderr)
+        return 130

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from . import build
-from .lock import LockBusy, build_lock
+from .lock import run_locked
 
 RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -109,15 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("only", nargs="*", metavar="SLUG", help="execute only these posts (default: all)")
     args = parser.parse_args(argv)
     with build.sigterm_interrupts():
-        try:
-            with build_lock(args.lock):
-                return _build_site(args)
-        except LockBusy as error:
-            print(f"site: {error}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("site: interrupted; site/ left as it was", file=sys.stderr)
-            return 130
+        return run_locked(args.lock, "site", "interrupted; site/ left as it was", lambda: _build_site(args))
 
 
 def _build_site(args) -> int:
