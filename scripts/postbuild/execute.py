@@ -174,7 +174,9 @@ def execute_post(post: Post, name: str, timeout: int, extra_env: dict[str, str] 
     except BuildError:
         raise
     except Exception as error:  # kernel failed to start, and the like
-        raise BuildError(name, None, f"could not run the post: {type(error).__name__}: {error}") from None
+        raise BuildError(
+            name, None, f"could not run the post: {type(error).__name__}: {error} ({_death(client, kernel_log)})"
+        ) from None
     finally:
         _current_kernel.clear()
         kernel_log.close()
@@ -273,14 +275,21 @@ _current_kernel: dict = {}
 def _kernel(client: NotebookClient, **kwargs):
     """nbclient's setup_kernel, but the kernel is known (to be stopped on Ctrl-C) as soon as it starts."""
     client.km = client.create_kernel_manager()
-    client.start_new_kernel(**kwargs)
-    _track_kernel(client)
-    try:
-        client.start_new_kernel_client()
-        yield
-    finally:
-        if client.km is not None:  # a failed client start has already cleaned up
-            client._cleanup_kernel()
+    with tempfile.TemporaryDirectory(prefix="postbuild-kernel-") as sockets:
+        if os.name == "posix":
+            # Unix sockets in a directory of its own: TCP ports are picked free and then
+            # bound by the kernel, and a kernel started at the same moment elsewhere can take
+            # one in between ("Kernel died before replying to kernel_info").
+            client.km.transport = "ipc"
+            client.km.ip = os.path.join(sockets, "kernel")
+        client.start_new_kernel(**kwargs)
+        _track_kernel(client)
+        try:
+            client.start_new_kernel_client()
+            yield
+        finally:
+            if client.km is not None:  # a failed client start has already cleaned up
+                client._cleanup_kernel()
 
 
 def _track_kernel(client: NotebookClient) -> None:
@@ -323,7 +332,9 @@ def _death(client: NotebookClient, kernel_log) -> str:
     """How the kernel ended: its exit status or signal, and the last line it wrote, if any."""
     process = getattr(getattr(client.km, "provisioner", None), "process", None)
     status = process.poll() if process is not None else None
-    if status is None:
+    if process is None:
+        text = "no kernel process is left"
+    elif status is None:
         text = "it stopped answering"
     elif status < 0:
         try:
