@@ -447,18 +447,21 @@ def notebook_ledger(claims: list[dict]) -> str:
 
 
 def ledger(claims: list[dict]) -> str:
-    """The collapsible "What this post checks" section that ends every post with claims."""
+    """The collapsible "What this post checks" section that ends every post with claims.
+
+    Not indexed by search: the checks page lists the same rows, once for the whole site.
+    """
     rows = "\n".join(claim_row(c, f"[cell {c['cell']}](#cell-{c['cell']})") for c in claims)
     passed = sum(c["passed"] for c in claims)
     if not claims:
         return (
-            '<details class="checks" id="checks" markdown="1">\n'
+            '<details class="checks" id="checks" markdown="1" data-search-exclude>\n'
             "<summary>What this post checks: no claims</summary>\n\n"
             "This post states no measured result, so the build checks nothing in it beyond "
             "running its code. See [all checks](../../checks.md).\n\n</details>"
         )
     return (
-        f'<details class="checks" id="checks" markdown="1">\n'
+        f'<details class="checks" id="checks" markdown="1" data-search-exclude>\n'
         f"<summary>What this post checks: {len(claims)} claims, {passed} pass</summary>\n\n"
         "Each row is a check the build ran on this page's numbers; a failing one stops the build. "
         "The tolerance is a number of standard errors of the measurement, or the numerical "

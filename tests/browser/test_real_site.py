@@ -164,6 +164,32 @@ def test_search_finds_the_post(browser, server, site, query):
     assert not problems, problems
 
 
+def test_search_index_waits_for_the_reader(browser, server, site):
+    """A page loads without the search index; Material's `/` shortcut fetches it and search answers."""
+    post = next(path for path in POSTS if "kaiming-initialization" in path)
+
+    async def run():
+        context, traffic = await harness.new_context(browser.browser, server.origin)
+        try:
+            page = await context.new_page()
+            await page.goto(urljoin(server.base + "/", post), wait_until="load")
+            await traffic.settle()
+            await page.wait_for_timeout(500)  # Material's startup, which asked for the index before
+            before = [r.url for r in traffic.requests if "search_index" in r.url]
+            await page.keyboard.press("/")
+            await page.keyboard.type("kaiming_uniform_", delay=15)
+            await page.wait_for_function("() => document.querySelectorAll('.md-search-result__item').length > 0")
+            after = [r.url for r in traffic.requests if "search_index" in r.url]
+            return before, after, traffic.problems
+        finally:
+            await context.close()
+
+    before, after, problems = browser.run(run())
+    assert before == [], f"the page loaded the search index before any search: {before}"
+    assert len(after) == 1 and after[0].endswith("search/search_index.json"), after
+    assert not problems, problems
+
+
 def test_search_index_has_no_tracebacks_or_prompts(site):
     index = json.loads((site / "search" / "search_index.json").read_text())
     bad = []
