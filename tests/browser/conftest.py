@@ -18,7 +18,7 @@ JOBS = int(os.environ.get("BROWSER_JOBS", min(4, max(2, os.cpu_count() or 2))))
 
 _weights: dict[str, dict[str, int]] = {}
 _external: list[str] = []
-_timing: dict[str, float] = {}
+_timing: dict = {}
 _phases: dict[str, float] = {}
 
 
@@ -74,9 +74,11 @@ def audit(browser, server, site) -> dict[str, harness.PageReport]:
 
     SCREENSHOTS.mkdir(exist_ok=True)
     started = time.monotonic()
+    pages = harness.site_pages(site)
+    _timing["contrast"] = contrast = harness.contrast_pages(site, pages)
     reports = browser.run(
         harness.audit_pages(
-            browser.browser, server.base, harness.site_pages(site), jobs=JOBS, screenshots=SCREENSHOTS
+            browser.browser, server.base, pages, jobs=JOBS, screenshots=SCREENSHOTS, contrast=contrast
         )
     )
     _timing["audit"] = time.monotonic() - started
@@ -117,3 +119,5 @@ def pytest_terminal_summary(terminalreporter):
             f"screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
         )
         write("summed over pages: " + ", ".join(f"{k} {v:.0f} s" for k, v in _phases.items()))
+        write(f"colour contrast (both palettes) on {len(_timing['contrast'])} pages holding every kind of element:")
+        write("  " + ", ".join(_timing["contrast"]))

@@ -194,7 +194,10 @@ OVERFLOW = """
 
 AXE_SCRIPT = (Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js").read_text()
 # The palette changes colours only, so the dark audit runs the colour rules.
+# Light: every rule; dark: the rules that depend on colours. Contrast ("color-contrast") is most
+# of axe's time (4-8 s a page and palette) and runs only on `contrast_pages`.
 AXE_RULES = {"light": None, "dark": ["color-contrast", "link-in-text-block"]}
+CONTRAST = "color-contrast"
 
 
 # --- the server ---------------------------------------------------------------------------
@@ -298,6 +301,50 @@ def site_pages(site: Path) -> list[str]:
             continue
         pages.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
     return pages
+
+
+class _Elements(HTMLParser):
+    """Each element's kind in its parent's kind: (parent's tag, classes and style, its own)."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.kinds: set[tuple] = set()
+        self._open: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        # An inline style can set colours of its own: it makes the element a kind of its own.
+        kind = (tag, " ".join(sorted((attrs.get("class") or "").split())), attrs.get("style") or "")
+        self.kinds.add((self._open[-1] if self._open else None, kind))
+        if tag not in self.VOID:
+            self._open.append(kind)
+
+    def handle_endtag(self, tag):
+        while self._open and self._open.pop()[0] != tag:
+            pass
+
+
+def contrast_pages(site: Path, paths: list[str]) -> list[str]:
+    """Few pages that together hold every kind of element, in every kind of parent, of `paths`.
+
+    A text's colours come from its element's and its ancestors' classes (the palette's CSS), not
+    from which page it is on; so contrast checked on these pages, in each palette, is contrast
+    checked for every element of the site. Chosen greedily: the page adding the most kinds first.
+    """
+    kinds = {}
+    for path in paths:
+        parser = _Elements()
+        html = site / path / "index.html" if path.endswith("/") or not path else site / path
+        parser.feed(html.read_text(encoding="utf-8", errors="replace"))
+        kinds[path] = parser.kinds
+    left, chosen = set().union(*kinds.values()) if kinds else set(), []
+    while left:
+        best = max(paths, key=lambda path: len(kinds[path] & left))
+        chosen.append(best)
+        left -= kinds[best]
+    return chosen
 
 
 def is_post(path: str) -> bool:
@@ -446,13 +493,16 @@ async def set_palette(page, scheme: str) -> None:
     raise AssertionError(f"the palette toggle never showed the {scheme} scheme")
 
 
-async def check_axe(page, palette: str) -> list[str]:
-    """axe-core: serious and critical violations."""
+async def check_axe(page, palette: str, contrast: bool = True) -> list[str]:
+    """axe-core: serious and critical violations (colour contrast only if `contrast`)."""
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
         await page.evaluate(AXE_SCRIPT)
     options = {"resultTypes": ["violations"]}
-    if AXE_RULES[palette]:
-        options["runOnly"] = {"type": "rule", "values": AXE_RULES[palette]}
+    rules = AXE_RULES[palette]
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": [r for r in rules if contrast or r != CONTRAST]}
+    elif not contrast:
+        options["rules"] = {CONTRAST: {"enabled": False}}
     results = await page.evaluate("(options) => axe.run(document, options)", options)
     problems = []
     for violation in results["violations"]:
@@ -489,9 +539,16 @@ class PageReport:
 
 
 async def audit_page(
-    browser, base: str, path: str, screenshots: Path | None = None, axe: bool = True, mobile: bool = True
+    browser,
+    base: str,
+    path: str,
+    screenshots: Path | None = None,
+    axe: bool = True,
+    mobile: bool = True,
+    contrast: bool = True,
 ) -> PageReport:
-    """Every per-page check on one page, in a fresh context (cold cache)."""
+    """Every per-page check on one page, in a fresh context (cold cache); axe's colour
+    contrast only if `contrast`."""
     started = time.monotonic()
     phases: dict[str, float] = {}
 
@@ -522,7 +579,7 @@ async def audit_page(
         for palette, scheme in (("light", "default"), ("dark", "slate")):
             await set_palette(page, scheme)
             if axe:
-                problems += await check_axe(page, palette)
+                problems += await check_axe(page, palette, contrast)
                 lap(f"axe-{palette}")
             if screenshots is not None:
                 await page.screenshot(
@@ -538,14 +595,19 @@ async def audit_page(
         await context.close()
 
 
-async def audit_pages(browser, base: str, paths: list[str], jobs: int = 2, **kwargs) -> dict[str, PageReport]:
-    """`audit_page` on many pages, `jobs` at a time."""
+async def audit_pages(
+    browser, base: str, paths: list[str], jobs: int = 2, contrast: list[str] | None = None, **kwargs
+) -> dict[str, PageReport]:
+    """`audit_page` on many pages, `jobs` at a time; colour contrast on the pages in `contrast`
+    (default: all)."""
     gate = asyncio.Semaphore(jobs)
 
     async def one(path: str) -> PageReport:
         async with gate:
             try:
-                return await audit_page(browser, base, path, **kwargs)
+                return await audit_page(
+                    browser, base, path, contrast=contrast is None or path in contrast, **kwargs
+                )
             except Exception as error:  # noqa: BLE001 - a page that crashes the audit fails its test
                 return PageReport(path, [f"audit crashed: {type(error).__name__}: {error}"], {}, 0.0)
 

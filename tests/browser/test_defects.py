@@ -142,3 +142,32 @@ def test_a_page_too_wide_for_a_phone_fails(browser, fixture_site, fixture_server
     with planted_file(page, lambda html: html.replace("<p>With", wide + "<p>With", 1)):
         report = browser.run(harness.audit_page(browser.browser, fixture_server.base, FIRST, axe=False))
     assert any("horizontal overflow at 390 px" in p for p in report.problems), report.problems
+
+
+LOW_CONTRAST = '<span style="color: #c8c8c8">pale text on the light page</span> '
+
+
+def test_low_contrast_text_fails_and_its_page_is_audited_for_contrast(browser, fixture_site, fixture_server):
+    """Contrast runs on `contrast_pages` only; a planted pale span makes its page one of them."""
+    pages = harness.site_pages(fixture_site)
+    page = fixture_site / FIRST / "index.html"
+    with planted_file(page, lambda html: html.replace("<p>With", f"<p>{LOW_CONTRAST}With", 1)):
+        assert FIRST in harness.contrast_pages(fixture_site, pages)
+        reports = browser.run(
+            harness.audit_pages(browser.browser, fixture_server.base, [FIRST], contrast=[FIRST], mobile=False)
+        )
+    assert any("color-contrast" in p and "(light)" in p for p in reports[FIRST].problems), reports[FIRST].problems
+
+
+def test_contrast_pages_hold_every_kind_of_element(tmp_path):
+    pages = {
+        "a/": '<div class="x"><p>one</p><a class="y">two</a></div>',
+        "b/": '<div class="x"><p>only what a/ has</p></div>',
+        "c/": '<div class="x"><p style="color: red">a style of its own</p></div>',
+        "d/": '<p>a p outside the div</p>',
+    }
+    for path, body in pages.items():
+        (tmp_path / path).mkdir()
+        (tmp_path / path / "index.html").write_text(f"<html><body>{body}</body></html>")
+    chosen = harness.contrast_pages(tmp_path, list(pages))
+    assert sorted(chosen) == ["a/", "c/", "d/"], chosen
