@@ -119,5 +119,6 @@ def pytest_terminal_summary(terminalreporter):
             f"screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
         )
         write("summed over pages: " + ", ".join(f"{k} {v:.0f} s" for k, v in _phases.items()))
-        write(f"colour contrast (both palettes) on {len(_timing['contrast'])} pages holding every kind of element:")
+        contrast = _timing["contrast"]
+        write(f"colour contrast (both palettes) on {len(contrast)} pages holding every kind of element:")
         write("  " + ", ".join(_timing["contrast"]))

@@ -306,7 +306,21 @@ def site_pages(site: Path) -> list[str]:
 class _Elements(HTMLParser):
     """Each element's kind in its parent's kind: (parent's tag, classes and style, its own)."""
 
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    VOID = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

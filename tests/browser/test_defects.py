@@ -156,7 +156,8 @@ def test_low_contrast_text_fails_and_its_page_is_audited_for_contrast(browser, f
         reports = browser.run(
             harness.audit_pages(browser.browser, fixture_server.base, [FIRST], contrast=[FIRST], mobile=False)
         )
-    assert any("color-contrast" in p and "(light)" in p for p in reports[FIRST].problems), reports[FIRST].problems
+    problems = reports[FIRST].problems
+    assert any("color-contrast" in p and "(light)" in p for p in problems), problems
 
 
 def test_contrast_pages_hold_every_kind_of_element(tmp_path):
@@ -164,7 +165,7 @@ def test_contrast_pages_hold_every_kind_of_element(tmp_path):
         "a/": '<div class="x"><p>one</p><a class="y">two</a></div>',
         "b/": '<div class="x"><p>only what a/ has</p></div>',
         "c/": '<div class="x"><p style="color: red">a style of its own</p></div>',
-        "d/": '<p>a p outside the div</p>',
+        "d/": "<p>a p outside the div</p>",
     }
     for path, body in pages.items():
         (tmp_path / path).mkdir()

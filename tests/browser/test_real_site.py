@@ -178,7 +178,7 @@ def test_search_index_waits_for_the_reader(browser, server, site):
             before = [r.url for r in traffic.requests if "search_index" in r.url]
             await page.keyboard.press("/")
             await page.keyboard.type("kaiming_uniform_", delay=15)
-            await page.wait_for_function("() => document.querySelectorAll('.md-search-result__item').length > 0")
+            await page.wait_for_function("() => document.querySelector('.md-search-result__item') !== null")
             after = [r.url for r in traffic.requests if "search_index" in r.url]
             return before, after, traffic.problems
         finally:
