@@ -175,7 +175,9 @@ def execute_post(post: Post, name: str, timeout: int, extra_env: dict[str, str] 
         raise
     except Exception as error:  # kernel failed to start, and the like
         raise BuildError(
-            name, None, f"could not run the post: {type(error).__name__}: {error} ({_death(client, kernel_log)})"
+            name,
+            None,
+            f"could not run the post: {type(error).__name__}: {error} ({_death(client, kernel_log)})",
         ) from None
     finally:
         _current_kernel.clear()
