@@ -303,6 +303,9 @@ def site_pages(site: Path) -> list[str]:
     return pages
 
 
+COLOUR_STYLE = re.compile(r"color|background|opacity|filter|fill", re.I)
+
+
 class _Elements(HTMLParser):
     """Each element's kind in its parent's kind: (parent's tag, classes and style, its own)."""
 
@@ -329,8 +332,11 @@ class _Elements(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        # An inline style can set colours of its own: it makes the element a kind of its own.
-        kind = (tag, " ".join(sorted((attrs.get("class") or "").split())), attrs.get("style") or "")
+        # An inline style that sets colours makes the element a kind of its own (MathJax's
+        # sizes and Vega's positions do not).
+        style = attrs.get("style") or ""
+        colours = style if COLOUR_STYLE.search(style) else ""
+        kind = (tag, " ".join(sorted((attrs.get("class") or "").split())), colours)
         self.kinds.add((self._open[-1] if self._open else None, kind))
         if tag not in self.VOID:
             self._open.append(kind)
