@@ -423,26 +423,14 @@ def shapley(values: dict[tuple[int, ...], torch.Tensor]) -> torch.Tensor:
     return torch.stack(out)
 
 
-PHONE_CONTENT_PX = 360  # CSS px of page content on a 390 px wide phone screen
-
-
-def phone_text_px(fig: plt.Figure, points: float) -> float:
-    """Height in CSS px of `points`-pt text in `fig` when the page scales the figure to a phone's width.
-
-    The page shows the SVG at its natural width (1 pt = 4/3 CSS px) or shrunk to the content
-    width, so on a phone text of p points in a W-inch figure is p * 360 / (72 W) px tall:
-    11 pt is about 8 px in the 7-inch default figure, 6 px in a 9-inch row of two panels.
-    """
-    return points * 4 / 3 * min(1.0, PHONE_CONTENT_PX / (fig.get_figwidth() * 96))
-
-
 def panels(nrows: int, ncols: int = 1, *, height: float = 3.2, **subplots_kw):
     """`plt.subplots(nrows, ncols, **subplots_kw)` at the default figure width, each row `height` inches.
 
-    Pages scale figures down to the screen's width, so a figure wider than the default shows
-    its text smaller on a phone than the single-panel figures do (`phone_text_px`). Panels
-    that need not sit side by side are therefore stacked (ncols=1), and grids keep the default
-    width (figures of several posts; the phone-width review of issue 11).
+    Pages show an SVG figure at its natural width (1 pt = 4/3 CSS px) or shrunk to the screen,
+    so on a phone (about 360 CSS px of content) p-point text in a W-inch figure is
+    p * 360 / (72 W) px tall: 11 pt is about 8 px at the default 7 in, but 6 px in a 9-inch row
+    of two panels and under 5 px for its 8 pt legends. So panels that need not sit side by side
+    are stacked (ncols=1) and grids keep the default width (figures of several posts; issue 11).
     """
     return plt.subplots(nrows, ncols, figsize=(STYLE["figure.figsize"][0], height * nrows), **subplots_kw)
 
@@ -462,10 +450,9 @@ def repaired_gains(
     from scipy.optimize import brentq
 
     act = GeneralRelu(a, s, maxv) if gain_fixed else nn.LeakyReLU(a)
-    kinks = (0.0, (maxv + s) if gain_fixed else 0.0)
 
-    def moment(g: float, power: int) -> float:
-        return gauss_expect(lambda z: act(g * z) ** power, kinks)
+    def moment(g: float, power: int) -> float:  # kinks at y = 0 and, for the clamp, y = maxv + s
+        return gauss_expect(lambda z: act(g * z) ** power, (0.0, (maxv + s) / g))
 
     if std_fixed:
         sigma = brentq(lambda g: moment(g, 2) - moment(g, 1) ** 2 - 1, 0.3, 5, xtol=1e-12)
