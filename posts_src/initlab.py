@@ -423,6 +423,43 @@ def shapley(values: dict[tuple[int, ...], torch.Tensor]) -> torch.Tensor:
     return torch.stack(out)
 
 
+def panels(nrows: int, ncols: int = 1, *, height: float = 3.2, **subplots_kw):
+    """`plt.subplots(nrows, ncols, **subplots_kw)` at the default figure width, each row `height` inches.
+
+    Pages show an SVG figure at its natural width (1 pt = 4/3 CSS px) or shrunk to the screen,
+    so on a phone (about 360 CSS px of content) p-point text in a W-inch figure is
+    p * 360 / (72 W) px tall: 11 pt is about 8 px at the default 7 in, but 6 px in a 9-inch row
+    of two panels and under 5 px for its 8 pt legends. So panels that need not sit side by side
+    are stacked (ncols=1) and grids keep the default width (figures of several posts; issue 11).
+    """
+    return plt.subplots(nrows, ncols, figsize=(STYLE["figure.figsize"][0], height * nrows), **subplots_kw)
+
+
+def repaired_gains(
+    gain_fixed: bool, std_fixed: bool, depth: int = 4, a: float = 0.1, s: float = 0.4, maxv: float = 6.0
+) -> list[float]:
+    """Per-convolution gains of notebook 06's CNN with causes removed, by quadrature (Z ~ N(0, 1)).
+
+    gain_fixed: computed for the activation used, GeneralRelu(a, s, maxv), instead of the leaky ReLU
+    the course's kaiming_normal_(a) assumes; std_fixed: gains that keep the standard deviation of
+    each activation output at 1 (the first layer's input has E[x^2] = 1), instead of E[x^2] = 1.
+    With neither removed this is Kaiming's sqrt(2 / (1 + a^2)) in every layer. These are the gains
+    whose derivation why-variances-fall-below-one writes out (causes 1 and 3); the
+    layer-statistics-during-training post applies them to trained weights.
+    """
+    from scipy.optimize import brentq
+
+    act = GeneralRelu(a, s, maxv) if gain_fixed else nn.LeakyReLU(a)
+
+    def moment(g: float, power: int) -> float:  # kinks at y = 0 and, for the clamp, y = maxv + s
+        return gauss_expect(lambda z: act(g * z) ** power, (0.0, (maxv + s) / g))
+
+    if std_fixed:
+        sigma = brentq(lambda g: moment(g, 2) - moment(g, 1) ** 2 - 1, 0.3, 5, xtol=1e-12)
+        return [sigma] + [sigma / math.sqrt(moment(sigma, 2))] * (depth - 1)
+    return [brentq(lambda g: moment(g, 2) - 1, 0.3, 5, xtol=1e-12)] * depth
+
+
 # --- init-for-any-activation and any-distribution ---
 
 
