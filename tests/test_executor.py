@@ -249,3 +249,49 @@ def test_missing_excerpt_marker_is_an_error(project):
     report = run(project)
     assert "no-more.md:9: error: the post has no '<!-- more -->' line" in str(report.errors[0])
     assert report.executed == []  # found before starting a kernel
+
+
+FOLDING = """
+    **Summary.**
+
+    <!-- more -->
+
+    ```python
+    # the sum of two numbers
+    total = 1 + 2
+    ```
+
+    ```python tags=["code-show"]
+    shown = total * 2
+    ```
+
+    ```python tags=["remove-input"]
+    print(shown)
+    ```
+
+    Done: {{ shown }}.
+    """
+
+
+@pytest.mark.parametrize(
+    "default, first_cell",
+    [
+        (None, "```python\n# the sum of two numbers"),
+        ("show", "```python\n# the sum of two numbers"),
+        ("fold", '<details class="code-fold" markdown="1">\n<summary>Code: the sum of two numbers</summary>'),
+        ("hide", None),
+    ],
+)
+def test_a_post_chooses_how_its_code_appears(project, default, first_cell):
+    """`code:` in the front matter applies to cells without a display tag of their own."""
+    project.post("folding", FOLDING, extra=f"code: {default}\n" if default else "")
+    report = run(project)
+    assert report.ok, report.errors
+    page = project.output("folding")
+    if first_cell is None:
+        assert "total = 1 + 2" not in page
+    else:
+        assert first_cell in page
+    assert "```python\nshown = total * 2\n```" in page  # its own tag wins
+    assert "print(shown)" not in page and "Done: 6." in page
+    assert '<details class="code-fold"' not in page.replace(first_cell or "", "")

@@ -44,6 +44,10 @@ def test_valid_front_matter_passes(tmp_path):
             valid(**{"tags: [test]": "tags: [test]\nexecute: {timeout: -1}"}),
             r"p.md:7: error: .*'execute': timeout",
         ),
+        (
+            valid(**{"tags: [test]": "tags: [test]\ncode: folded"}),
+            r"p.md:7: error: .*'code': must be one of show, fold, hide .*not 'folded'",
+        ),
     ],
 )
 def test_bad_front_matter_names_file_line_and_field(tmp_path, front, expected):
@@ -80,7 +84,7 @@ def test_every_problem_is_reported_at_once_with_its_line(tmp_path):
         f"2: {field} 'date': 2026-13-45 is not a date (month must be in 1..12)",
         f"3: {field} 'authors': unknown author 'somebody' (known: editors)",
         f"6: {field} 'summary': unknown field (allowed: title, date, authors, "
-        "categories, tags, description, execute, jupyter, draft)",
+        "categories, tags, description, execute, jupyter, draft, code)",
         f"7: {field} 'execute': timeout must be a positive number of seconds, e.g. timeout: 300; not 0",
         f"7: {field} 'execute': max_output must be a positive size (bytes, "
         "or '8 MB'), e.g. max_output: '8 MB'; not '1 XB'",

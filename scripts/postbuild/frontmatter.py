@@ -15,7 +15,9 @@ from .source import InvalidDate, Post
 from .tex import without_code
 
 REQUIRED = ("title", "date", "authors", "categories", "tags", "description")
-OPTIONAL = ("execute", "jupyter", "draft")
+OPTIONAL = ("execute", "jupyter", "draft", "code")
+# `code:` in the front matter: how a code cell without a display tag of its own appears.
+CODE_DISPLAY = {"show": "code-show", "fold": "code-fold", "hide": "remove-input"}
 DEFAULT_TIMEOUT = 120
 
 
@@ -117,6 +119,12 @@ def validate(post: Post, allowed: Allowed, name: str) -> None:
             fail("description", "must be one sentence of 20 to 300 characters")
     if "draft" in front and not isinstance(front["draft"], bool):
         fail("draft", "must be true or false")
+    if "code" in front and front["code"] not in CODE_DISPLAY:
+        fail(
+            "code",
+            f"must be one of {', '.join(CODE_DISPLAY)} (how code cells without a tag of their own "
+            f"appear), not {front['code']!r}",
+        )
     execute = front.get("execute", {})
     if not isinstance(execute, dict):
         fail("execute", f"must be a mapping, e.g. execute: {{timeout: 300}} (settings: {', '.join(EXECUTE)})")

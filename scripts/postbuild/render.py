@@ -12,6 +12,7 @@ import yaml
 
 from .errors import BuildError
 from .execute import ANSI
+from .frontmatter import CODE_DISPLAY
 from .palette import dark_svg, svg_size
 from .prose import typed_numbers
 from .source import Cell, Post
@@ -29,6 +30,8 @@ KERNEL_FILE = re.compile(r"\S*ipykernel_\d+[/\\][^\s:]+\.py(?::(?P<line>\d+))?")
 CLAIM_MIME = "application/vnd.postbuild.claim+json"  # posts_src/claims.py displays claims as this
 VEGALITE_MIME = re.compile(r"application/vnd\.vegalite\.v[56]\+json")  # initlab.show_chart (Altair 5 or 6)
 HIDDEN_INPUT = {"remove-input", "remove-cell"}
+# Tags that say how a cell's code appears; a cell with none gets the post's `code:` default.
+CODE_DISPLAY_TAGS = {"remove-input", "remove-cell", "code-fold", "code-show"}
 HIDDEN_OUTPUT = {"remove-output", "remove-cell"}
 FRONT_MATTER_OUT = ("title", "date", "authors", "categories", "tags", "description", "draft")
 
@@ -209,6 +212,8 @@ class Renderer:
 
     def _code_cell(self, cell: Cell, executed: dict) -> list[str]:
         tags = set(cell.tags)
+        if not tags & CODE_DISPLAY_TAGS:
+            tags.add(CODE_DISPLAY[self.post.front.get("code", "show")])
         parts = []
         if not tags & HIDDEN_INPUT:
             code = _fenced(cell.source, "python")
