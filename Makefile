@@ -57,7 +57,7 @@ site: setup ## Execute the posts and build the site strictly into site/ (the old
 # No `posts` prerequisite: hooks/execute_on_serve.py executes the posts on every build, and a
 # failing post must not stop the server (its last good page stays served while it is fixed).
 serve: setup ## Build and serve on http://$(HOST) with live reload (re-executes edited posts)
-	$(MKDOCS) serve --strict --dev-addr $(HOST) --livereload
+	$(MKDOCS) serve --strict --dirty --dev-addr $(HOST) --livereload
 
 new-post: setup ## Scaffold posts_src/<slug>.md from TITLE="..." (a post that builds as it is)
 	@test -n "$(TITLE)" || { echo 'usage: make new-post TITLE="Why LSUV works"' >&2; exit 2; }

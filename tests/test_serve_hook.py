@@ -27,7 +27,7 @@ def test_a_burst_of_saves_runs_the_executor_once(monkeypatch, tmp_path):
     runs = []
     done = threading.Event()
 
-    def fake_run(root):
+    def fake_run(root, slugs=None):
         runs.append(root)
         done.set()
 
