@@ -763,8 +763,6 @@ def edit_loop_blog(project: Ours, label: str, runs: int, code_runs: int, prose_s
             prose.append(seconds)
             log(f"  prose edit run {number + 1}/{runs}: visible after {seconds:.2f} s")
             served.settle()
-        # The page the server shows now, against a full build of the same sources.
-        shown = served.get(path) or ""
         code_slug = fastest_post(project, [s for s in project.slugs if "-copy-" not in s])
         for number in range(code_runs):
             token = _token()
@@ -775,21 +773,31 @@ def edit_loop_blog(project: Ours, label: str, runs: int, code_runs: int, prose_s
             execution = sum(float(s) for slug, s in executed if slug == code_slug)
             code.append((seconds, execution))
             log(
-                f"  code edit run {number + 1}/{code_runs} ({code_slug}): visible after {seconds:.1f} s, executing {execution:.1f} s"
+                f"  code edit run {number + 1}/{code_runs} ({code_slug}): "
+                f"visible after {seconds:.1f} s, executing {execution:.1f} s"
             )
             served.settle()
+        # What the server shows now, against a full build of the same sources.
+        compared = [path, "blog/", "search/search_index.json"] + ([f"blog/{code_slug}/"] if code else [])
+        shown = {page: served.get(page) for page in compared}
     finally:
         served.close()
-    if shown:
-        env = {**environment(), "SITE_URL": served.base}
-        run([MKDOCS, "build", "--strict", "--quiet", "--site-dir", "site-full"], project.root, env)
-        full = (project.root / "site-full" / path / "index.html").read_text(encoding="utf-8")
-        same = LIVERELOAD.sub("", shown) == full
-        if not same:
-            (project.root / "served.html").write_text(LIVERELOAD.sub("", shown), encoding="utf-8")
-            log(
-                f"  the served page differs from the full build's: diff {project.root}/served.html {project.root}/site-full/{path}index.html"
-            )
+    env = {**environment(), "SITE_URL": served.base}
+    run([MKDOCS, "build", "--strict", "--quiet", "--site-dir", "site-full"], project.root, env)
+    differ = []
+    for page, text in shown.items():
+        target = project.root / "site-full" / page
+        target = target / "index.html" if page.endswith("/") else target
+        if text is None or LIVERELOAD.sub("", text) != target.read_text(encoding="utf-8"):
+            differ.append(page)
+            served_copy = project.root / "served" / (page + "index.html" if page.endswith("/") else page)
+            served_copy.parent.mkdir(parents=True, exist_ok=True)
+            served_copy.write_text(LIVERELOAD.sub("", text or ""), encoding="utf-8")
+    same = not differ
+    if differ:
+        log(
+            f"  served pages that differ from a full build's: {differ} (see {project.root}/served, site-full)"
+        )
     return LoopResult(label, len(project.slugs), warm, floor, prose, code, same, ready)
 
 
@@ -835,7 +843,8 @@ def edit_loop(args) -> tuple[list[str], list[tuple[str, bool, str]], list[LoopRe
     checks = []
     for result in results:
         code = (
-            f"{statistics.median(c[0] for c in result.code):.1f} ({statistics.median(c[1] for c in result.code):.1f})"
+            f"{statistics.median(c[0] for c in result.code):.1f} "
+            f"({statistics.median(c[1] for c in result.code):.1f})"
             if result.code
             else "-"
         )
@@ -851,7 +860,8 @@ def edit_loop(args) -> tuple[list[str], list[tuple[str, bool, str]], list[LoopRe
             (
                 f"prose edit visible in `make serve` <= {limit:.0f} s ({result.posts} posts)",
                 prose <= limit,
-                f"{prose:.2f} s, median of {len(result.prose)} (bare `mkdocs build`: {statistics.median(result.floor):.1f} s)",
+                f"{prose:.2f} s, median of {len(result.prose)} "
+                f"(bare `mkdocs build`: {statistics.median(result.floor):.1f} s)",
             )
         )
         checks.append(
@@ -888,8 +898,8 @@ def edit_loop_report(args) -> list[tuple[str, bool, str]]:
     print(
         "Edit loop: warm `make site` (build_site.py, nothing changed) and bare `mkdocs build --strict`, "
         f"medians of {max(1, args.runs)} (min-max); a prose edit (a sentence after `<!-- more -->`) in "
-        "`make serve`, seconds from saving posts_src/<slug>.md until the served page contains it; a code edit "
-        "(a new code cell) until its output is served"
+        "`make serve`, seconds from saving posts_src/<slug>.md until the served page contains it; "
+        "a code edit (a new code cell) until its output is served"
     )
     print(f"Date: {started}; load average (1/5/15 min) before {load_before}, after {load_average()}")
     print()
@@ -998,14 +1008,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--edit-loop-only",
         action="store_true",
-        help="only the edit-loop part (warm make site, bare mkdocs build, prose and code edits in make serve)",
+        help="only the edit-loop part (warm make site, bare mkdocs build, edits in make serve)",
     )
     parser.add_argument("--no-edit-loop", action="store_true", help="skip the edit-loop part")
     parser.add_argument(
         "--synthetic-posts",
         type=int,
         default=SYNTHETIC_POSTS,
-        help=f"posts in the edit loop's synthetic blog (copies of the posts; default {SYNTHETIC_POSTS}; 0: none)",
+        help=f"posts in the edit loop's synthetic blog (copies; default {SYNTHETIC_POSTS}; 0: none)",
     )
     parser.add_argument(
         "--code-runs", type=int, default=1, help="code edits timed in the edit loop (each executes a post)"
