@@ -273,6 +273,12 @@ def _merge_search(config, files) -> None:
     _state["search"] = list(merged)
 
 
+def on_build_error(error, **kwargs) -> None:
+    """A full build that failed part way leaves pages of the old site: the next build is full too."""
+    if _dirty and _build.get("full"):
+        _state["full_next"] = True
+
+
 def _keep_notebook_cache(config) -> None:
     """mkdocs-jupyter deletes the cache entries a build did not use: after a dirty build, every
     notebook but the rebuilt ones', which the next full build would convert again."""
