@@ -88,7 +88,7 @@ check-seeds: setup ## Re-execute posts under SEEDS other seeds (default 8; POSTS
 
 .PHONY: bench
 BENCH_ARGS ?=
-bench: setup ## Benchmark the build against mkdocs-jupyter (cold/warm/prose/helper; BENCH_ARGS="--runs 1")
+bench: setup ## Benchmark the build (against mkdocs-jupyter), the edit loop of make serve, the reader (BENCH_ARGS="--edit-loop-only")
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean: ## Remove build outputs and the execution cache (keeps .venv and node_modules)
