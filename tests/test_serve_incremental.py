@@ -39,12 +39,13 @@ DRIVER = textwrap.dedent(
     build(first, serve_url="URL", dirty=True)
     hook = sys.modules["hooks/serve_incremental.py"]
     report = []
-    for path, old, new in edits:
+    for step in edits:  # each step: the edits of one save, then a build
         time.sleep(0.05)
-        source = Path(path)
-        text = source.read_text()
-        assert old in text, (path, old)
-        source.write_text(text.replace(old, new, 1))
+        for path, old, new in step:
+            source = Path(path)
+            text = source.read_text()
+            assert old in text, (path, old)
+            source.write_text(text.replace(old, new, 1))
         build(config(), serve_url="URL", dirty=True)
         step = {"full_next": hook._state["full_next"], "rebuilt": sorted(hook._build.get("rebuilt", ()))}
         if hook._state["full_next"]:
@@ -61,7 +62,7 @@ def served_project(tmp_path_factory):
     return make_site(tmp_path_factory.mktemp("serve"), {"first": POST, "second": SECOND})
 
 
-def serve_builds(project, edits: list[tuple[str, str, str]], site: Path) -> list[dict]:
+def serve_builds(project, edits: list[list[tuple[str, str, str]]], site: Path) -> list[dict]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
         [sys.executable, "-c", DRIVER, str(site), json.dumps(edits)],
@@ -97,12 +98,25 @@ def differences(served: Path, full: Path) -> list[str]:
 
 def test_prose_edit_rebuilds_the_post_alone_and_serves_what_a_full_build_writes(served_project, tmp_path):
     project = served_project
-    edit = ("docs/blog/posts/first.md", "## Setup\n", "A sentence added below the summary.\n\n## Setup\n")
+    post = ("docs/blog/posts/first.md", "## Setup\n", "A sentence added below the summary.\n\n## Setup\n")
+    page = (
+        "docs/about.md",
+        "## What is checked\n",
+        "An edit of a hand-written page.\n\n## What is checked\n",
+    )
     served = tmp_path / "served"
-    (step,) = serve_builds(project, [edit], served)
+    again = (
+        "docs/blog/posts/first.md",
+        "A sentence added below",
+        "A sentence written below",
+    )  # as many words
+    first, second = serve_builds(project, [[post], [again, page]], served)
     # Incremental: the edited post (and nothing that lists it) was rendered again ...
-    assert step["rebuilt"] == ["blog/posts/first.md"] and not step["full_next"]
-    assert "A sentence added below the summary." in (served / "blog/first/index.html").read_text()
+    assert first["rebuilt"] == ["blog/posts/first.md"] and not first["full_next"]
+    # ... and two pages saved at once (search entries, feed and tags merged page by page)
+    assert second["rebuilt"] == ["about.md", "blog/posts/first.md"] and not second["full_next"]
+    assert "A sentence written below the summary." in (served / "blog/first/index.html").read_text()
+    assert "An edit of a hand-written page." in (served / "about/index.html").read_text()
     # ... and every file of the served site is the file a full build writes: the post, the
     # blog's index, archive and category pages, the navigation on every page, search, feed.
     full_build(project, tmp_path / "full")
@@ -113,7 +127,7 @@ def test_summary_edit_is_followed_by_a_full_build_for_the_index_pages(served_pro
     project = served_project
     edit = ("docs/blog/posts/second.md", "**Second.**", "**Second, with its summary edited.**")
     served = tmp_path / "served"
-    (step,) = serve_builds(project, [edit], served)
+    (step,) = serve_builds(project, [[edit]], served)
     assert step["rebuilt"] == ["blog/posts/second.md"] and step["full_next"] and step["follow_up_full"]
     assert "with its summary edited" in (served / "blog/index.html").read_text()
     full_build(project, tmp_path / "full")
