@@ -30,6 +30,10 @@ writes, and falls back to a full build when a save changes more than those pages
   build's order; the tags plugin's tags.json likewise. hooks/rss.py keeps the feed items
   of posts not rebuilt.
 
+Told the build is dirty, Material's blog plugin also skips resolving anchors in a post's
+`links:` front matter (on every build of the server, the first included): no post uses
+`links:`; one that does would show it in tests/test_serve_incremental.py's comparison.
+
 `mkdocs build` (make site, CI) never runs dirty: this hook does nothing there.
 """
 
