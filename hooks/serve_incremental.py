@@ -31,8 +31,8 @@ writes, and falls back to a full build when a save changes more than those pages
   of posts not rebuilt.
 
 Told the build is dirty, Material's blog plugin also skips resolving anchors in a post's
-`links:` front matter (on every build of the server, the first included): no post uses
-`links:`; one that does would show it in tests/test_serve_incremental.py's comparison.
+`links:` front matter (on every build of the server, the first included). No post uses
+`links:`; a post that did would be previewed with those links lacking their anchors.
 
 `mkdocs build` (make site, CI) never runs dirty: this hook does nothing there.
 """
