@@ -56,6 +56,8 @@ site: setup ## Execute the posts and build the site strictly into site/ (the old
 
 # No `posts` prerequisite: hooks/execute_on_serve.py executes the posts on every build, and a
 # failing post must not stop the server (its last good page stays served while it is fixed).
+# --dirty: a save rebuilds only the pages whose source changed (hooks/serve_incremental.py makes
+# each of them the page a full build writes, and runs a full build when a save changes more).
 serve: setup ## Build and serve on http://$(HOST) with live reload (re-executes edited posts)
 	$(MKDOCS) serve --strict --dirty --dev-addr $(HOST) --livereload
 
