@@ -110,3 +110,11 @@ def test_memoized_highlighting_gives_the_html_of_highlighting_each_block():
         Highlight.highlight = original
     assert memoized == plain
     assert "__codelineno-0-1" in plain[0] and "__codelineno-1-1" in plain[0]
+
+
+def test_make_serve_rebuilds_dirty_with_the_hook_that_makes_it_exact():
+    import re
+
+    recipe = re.search(r"^serve:.*\n\t(.*)$", (ROOT / "Makefile").read_text(), re.M).group(1)
+    assert "serve --strict --dirty" in recipe
+    assert "hooks/serve_incremental.py" in (ROOT / "mkdocs.yml").read_text()
