@@ -56,8 +56,10 @@ site: setup ## Execute the posts and build the site strictly into site/ (the old
 
 # No `posts` prerequisite: hooks/execute_on_serve.py executes the posts on every build, and a
 # failing post must not stop the server (its last good page stays served while it is fixed).
+# --dirty: a save rebuilds only the pages whose source changed (hooks/serve_incremental.py makes
+# each of them the page a full build writes, and runs a full build when a save changes more).
 serve: setup ## Build and serve on http://$(HOST) with live reload (re-executes edited posts)
-	$(MKDOCS) serve --strict --dev-addr $(HOST) --livereload
+	$(MKDOCS) serve --strict --dirty --dev-addr $(HOST) --livereload
 
 new-post: setup ## Scaffold posts_src/<slug>.md from TITLE="..." (a post that builds as it is)
 	@test -n "$(TITLE)" || { echo 'usage: make new-post TITLE="Why LSUV works"' >&2; exit 2; }
@@ -88,7 +90,7 @@ check-seeds: setup ## Re-execute posts under SEEDS other seeds (default 8; POSTS
 
 .PHONY: bench
 BENCH_ARGS ?=
-bench: setup ## Benchmark the build against mkdocs-jupyter (cold/warm/prose/helper; BENCH_ARGS="--runs 1")
+bench: setup ## Benchmark the build (against mkdocs-jupyter), the edit loop of make serve, the reader (BENCH_ARGS="--edit-loop-only")
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean: ## Remove build outputs and the execution cache (keeps .venv and node_modules)

@@ -24,8 +24,9 @@ from xml.etree import ElementTree as ET
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 ET.register_namespace("content", CONTENT_NS)
 
-_posts: list[dict] = []
+_posts: dict[str, dict] = {}  # page URL -> the item's fields
 _content: dict[str, str] = {}  # page URL -> the article, for feed readers
+_dirty = False  # `mkdocs serve --dirty` (hooks/serve_incremental.py): keep the posts not rebuilt
 
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
 GLYPHS = re.compile(r'<svg[^>]*id="MJX-SVG-global-cache".*?</svg>', re.S)
@@ -75,9 +76,24 @@ def _date(value) -> dt.datetime:
     return dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
 
 
+def on_startup(command: str, dirty: bool = False, **kwargs) -> None:
+    global _dirty
+    _dirty = command == "serve" and dirty
+
+
 def on_pre_build(config, **kwargs) -> None:
-    _posts.clear()
-    _content.clear()
+    if not _dirty:
+        _posts.clear()
+        _content.clear()
+
+
+def on_env(env, config, files, **kwargs):
+    """A dirty build renders only some posts: keep the others' items, drop deleted posts'."""
+    current = {f.page.canonical_url for f in files.documentation_pages() if f.page is not None}
+    for store in (_posts, _content):
+        for url in [url for url in store if url not in current]:
+            del store[url]
+    return env
 
 
 def on_post_page(output: str, page, config, **kwargs) -> str:
@@ -90,15 +106,13 @@ def on_post_page(output: str, page, config, **kwargs) -> str:
 
 def on_page_context(context, page, config, **kwargs):
     if page.file.src_uri.startswith("blog/posts/") and page.meta.get("date"):
-        _posts.append(
-            {
-                "title": str(page.meta.get("title") or page.title),
-                "link": page.canonical_url,
-                "description": str(page.meta.get("description", "")),
-                "date": _date(page.meta["date"]),
-                "categories": [str(c) for c in page.meta.get("categories", [])],
-            }
-        )
+        _posts[page.canonical_url] = {
+            "title": str(page.meta.get("title") or page.title),
+            "link": page.canonical_url,
+            "description": str(page.meta.get("description", "")),
+            "date": _date(page.meta["date"]),
+            "categories": [str(c) for c in page.meta.get("categories", [])],
+        }
     return context
 
 
@@ -110,7 +124,7 @@ def on_post_build(config, **kwargs) -> None:
     ET.SubElement(channel, "link").text = site_url
     ET.SubElement(channel, "description").text = " ".join((config.get("site_description") or "").split())
     ET.SubElement(channel, "language").text = "en"
-    posts = sorted(_posts, key=lambda post: (post["date"], post["title"]), reverse=True)
+    posts = sorted(_posts.values(), key=lambda post: (post["date"], post["title"]), reverse=True)
     if posts:
         ET.SubElement(channel, "lastBuildDate").text = format_datetime(posts[0]["date"])
     for post in posts:

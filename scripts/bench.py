@@ -21,8 +21,19 @@ serves both gzipped and loads the home page and the three heaviest posts in head
 Chromium, cold cache, at 1280 px and at 390 px: bytes transferred, time until every
 formula is visible, layout shift (CLS), formulas typeset after the load event.
 
+The edit-loop part (`--edit-loop-only` for it alone, `--no-edit-loop` to skip it) times, in a
+copy of the project with the working tree's caches (nothing executes that need not), side by
+side: a warm `make site` with nothing changed, a bare `mkdocs build --strict`, and in `make
+serve` (started by the Makefile's own command) the seconds from saving a prose edit of
+posts_src/<slug>.md until the served page contains it, and a code edit (a new code cell)
+until its output is served. Then the same on a synthetic blog of --synthetic-posts posts
+(copies of the posts with their own slugs, titles and dates, and their cache entries), and
+checks that the served pages equal a full build's.
+
     .venv/bin/python scripts/bench.py [--runs 3] [--cold-runs 1] [--posts a,b] [--no-check]
                                       [--reader-only] [--no-reader] [--reader-runs 3]
+                                      [--edit-loop-only] [--no-edit-loop] [--synthetic-posts 100]
+                                      [--code-runs 1]
 """
 
 from __future__ import annotations
@@ -144,7 +155,7 @@ class Ours:
         )
         for folder in ("hooks", "overrides", "scripts"):
             shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-        for name in ("mkdocs.yml", "requirements.txt", "package.json", "package-lock.json"):
+        for name in ("mkdocs.yml", "Makefile", "requirements.txt", "package.json", "package-lock.json"):
             if (ROOT / name).is_file():
                 shutil.copy2(ROOT / name, root / name)
         for name in ("node_modules", ".venv"):
@@ -533,6 +544,407 @@ def reader(temp: Path, runs: int) -> tuple[list[str], list[tuple[str, bool, str]
     return lines, checks, raw
 
 
+# --------------------------------------------------------------------------- edit loop (issue 14)
+
+WARM_SITE_SECONDS = 3.0  # warm `make site`, nothing changed, today's blog
+PROSE_EDIT_SECONDS = 3.0  # prose edit visible in `make serve`, today's blog
+PROSE_EDIT_SECONDS_LARGE = 5.0  # the same on the synthetic blog
+CODE_EDIT_OVER = 3.0  # code edit visible within the post's execution time + this
+SYNTHETIC_POSTS = 100
+FIRST_COPY_DATE = "2020-01-01"  # copies are dated from here, one day apart, before every real post
+EXECUTED_IN_LOG = re.compile(r"executed\s+\S*?([^/\s]+)\.md\s+\(([\d.]+) s\)")
+LIVERELOAD = re.compile(r"<script>\nvar livereload = function.*?</script>", re.S)
+
+
+def synthesize(project: Ours, total: int) -> list[str]:
+    """Copies of the posts (slug `<slug>-copy-<k>`, title "... (copy k)", distinct dates) until the
+    blog has `total` posts, with their execution cache entries copied: nothing executes."""
+    import datetime as dt
+
+    src = project.root / "posts_src"
+    cache = project.root / ".cache" / "posts"
+    originals = sorted(project.slugs)
+    day = dt.date.fromisoformat(FIRST_COPY_DATE)
+    made: list[str] = []
+    number = 0
+    while len(originals) + len(made) < total:
+        slug = originals[number % len(originals)]
+        copy = number // len(originals) + 1
+        new = f"{slug}-copy-{copy}"
+        text = (src / f"{slug}.md").read_text(encoding="utf-8")
+        end = text.index("\n---\n", 4)
+        lines = text[:end].split("\n")
+        for index, line in enumerate(lines):
+            if line.startswith("title:"):
+                import yaml
+
+                title = yaml.safe_load(line[len("title:") :])
+                lines[index] = "title: " + json.dumps(f"{title} (copy {copy})")
+            elif line.startswith("date:"):
+                lines[index] = f"date: {day + dt.timedelta(days=number)}"
+        (src / f"{new}.md").write_text("\n".join(lines) + text[end:], encoding="utf-8")
+        if (cache / slug).is_dir():
+            shutil.copytree(cache / slug, cache / new)
+        made.append(new)
+        number += 1
+    project.slugs = originals + made
+    return made
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Served:
+    """`make serve` in a copy of the project, as a contributor starts it (the Makefile's command)."""
+
+    def __init__(self, root: Path):
+        import signal  # noqa: F401
+
+        self.root = root
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}/"
+        self.log_path = root / "serve.log"
+        self.log_file = self.log_path.open("w")
+        # -o: the copy's setup stamps count as up to date (it never installs anything)
+        self.process = subprocess.Popen(
+            [
+                "make",
+                "-o",
+                ".venv/.installed",
+                "-o",
+                "node_modules/.installed",
+                "serve",
+                f"HOST=127.0.0.1:{self.port}",
+            ],
+            cwd=root,
+            env=environment(),
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def get(self, path: str) -> str | None:
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=10) as response:
+                return response.read().decode("utf-8", errors="replace")
+        except (urllib.error.URLError, OSError):
+            return None
+
+    def wait_ready(self, path: str, timeout: float = 1800) -> float:
+        started = time.perf_counter()
+        while time.perf_counter() - started < timeout:
+            if self.process.poll() is not None:
+                raise SystemExit(
+                    f"bench: `make serve` exited ({self.process.returncode}):\n{self.log()[-4000:]}"
+                )
+            if "Serving on" in self.log() and self.get(path) is not None:
+                return time.perf_counter() - started
+            time.sleep(0.2)
+        raise SystemExit(f"bench: `make serve` not ready after {timeout:.0f} s:\n{self.log()[-4000:]}")
+
+    def settle(self, timeout: float = 600) -> None:
+        """Wait until no build is running or due (every "Detected file changes" has finished)."""
+        started = time.perf_counter()
+        last, quiet_since = None, time.perf_counter()
+        while time.perf_counter() - started < timeout:
+            text = self.log()
+            begun = text.count("Detected file changes")
+            ended = text.count("Reloading browsers") + text.count("An error happened during the rebuild")
+            if text != last:
+                last, quiet_since = text, time.perf_counter()
+            elif begun <= ended and time.perf_counter() - quiet_since > 1.5:
+                return
+            time.sleep(0.2)
+        raise SystemExit(f"bench: `make serve` still building after {timeout:.0f} s")
+
+    def time_edit(self, post: Path, path: str, edit, marker: str, timeout: float = 900) -> float:
+        """Apply `edit` to the post's source and time until the served page contains `marker`."""
+        text = post.read_text(encoding="utf-8")
+        post.write_text(edit(text), encoding="utf-8")
+        started = time.perf_counter()
+        while time.perf_counter() - started < timeout:
+            page = self.get(path)
+            if page is not None and marker in page:
+                return time.perf_counter() - started
+            time.sleep(0.05)
+        raise SystemExit(
+            f"bench: {marker!r} not on {self.base}{path} after {timeout:.0f} s:\n{self.log()[-4000:]}"
+        )
+
+    def close(self) -> None:
+        import signal
+
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log_file.close()
+
+
+def _token() -> str:
+    """A marker the build's number lint accepts in prose (letters only) and no page contains."""
+    import random
+    import string
+
+    return "".join(random.choice(string.ascii_lowercase) for _ in range(12))
+
+
+def prose_edit(token: str):
+    def edit(text: str) -> str:
+        marker = "<!-- more -->\n"
+        if marker not in text:
+            raise SystemExit("bench: the post has no '<!-- more -->' line to edit after")
+        return text.replace(marker, f"{marker}\nA prose edit made by the benchmark, mark {token}.\n", 1)
+
+    return edit
+
+
+def code_edit(token: str):
+    """A new code cell at the end whose output (not its source) is the marker."""
+
+    def edit(text: str) -> str:
+        return text.rstrip("\n") + f'\n\n```python\nprint("{token[::-1]}"[::-1])\n```\n'
+
+    return edit
+
+
+def fastest_post(project: Ours, candidates: list[str]) -> str:
+    """The post whose cached execution took least (the code edit re-executes it)."""
+    cache = project.root / ".cache" / "posts"
+    times = {}
+    for slug in candidates:
+        good = cache / slug / "good"
+        if good.is_file():
+            entry = cache / slug / f"{good.read_text().strip()}.json"
+            if entry.is_file():
+                times[slug] = json.loads(entry.read_text()).get("seconds", float("inf"))
+    return min(times, key=times.get) if times else candidates[0]
+
+
+@dataclass
+class LoopResult:
+    blog: str
+    posts: int
+    warm_site: list[float]
+    floor: list[float]
+    prose: list[float]
+    code: list[tuple[float, float]]  # (visible after, execution seconds)
+    same_as_full: bool | None
+    ready: float
+
+
+def edit_loop_blog(project: Ours, label: str, runs: int, code_runs: int, prose_slug: str) -> LoopResult:
+    log(f"edit loop, {label}: {len(project.slugs)} posts in {project.root}")
+    project.posts()  # everything from the copied cache
+    warm = []
+    for number in range(runs if label == "today's blog" else 0):  # the target is today's blog's
+        seconds, _ = run([PYTHON, "scripts/build_site.py"], project.root)
+        warm.append(seconds)
+        log(f"  warm `make site` run {number + 1}/{runs}: {seconds:.1f} s")
+    floor = []
+    for number in range(runs):
+        floor.append(project.mkdocs())
+        log(f"  bare `mkdocs build` run {number + 1}/{runs}: {floor[-1]:.1f} s")
+    served = Served(project.root)
+    prose, code = [], []
+    same = None
+    try:
+        path = f"blog/{prose_slug}/"
+        ready = served.wait_ready(path)
+        log(f"  `make serve` ready in {ready:.1f} s")
+        served.settle()
+        post = project.root / "posts_src" / f"{prose_slug}.md"
+        for number in range(runs):
+            token = _token()
+            seconds = served.time_edit(post, path, prose_edit(token), token)
+            prose.append(seconds)
+            log(f"  prose edit run {number + 1}/{runs}: visible after {seconds:.2f} s")
+            served.settle()
+        code_slug = fastest_post(project, [s for s in project.slugs if "-copy-" not in s])
+        for number in range(code_runs):
+            token = _token()
+            before = len(EXECUTED_IN_LOG.findall(served.log()))
+            code_post = project.root / "posts_src" / f"{code_slug}.md"
+            seconds = served.time_edit(code_post, f"blog/{code_slug}/", code_edit(token), token)
+            executed = EXECUTED_IN_LOG.findall(served.log())[before:]
+            execution = sum(float(s) for slug, s in executed if slug == code_slug)
+            code.append((seconds, execution))
+            log(
+                f"  code edit run {number + 1}/{code_runs} ({code_slug}): "
+                f"visible after {seconds:.1f} s, executing {execution:.1f} s"
+            )
+            served.settle()
+        # What the server shows now, against a full build of the same sources.
+        compared = [path, "blog/", "search/search_index.json"] + ([f"blog/{code_slug}/"] if code else [])
+        shown = {page: served.get(page) for page in compared}
+    finally:
+        served.close()
+    env = {**environment(), "SITE_URL": served.base}
+    run([MKDOCS, "build", "--strict", "--quiet", "--site-dir", "site-full"], project.root, env)
+    differ = []
+    for page, text in shown.items():
+        target = project.root / "site-full" / page
+        target = target / "index.html" if page.endswith("/") else target
+        if text is None or LIVERELOAD.sub("", text) != target.read_text(encoding="utf-8"):
+            differ.append(page)
+            served_copy = project.root / "served" / (page + "index.html" if page.endswith("/") else page)
+            served_copy.parent.mkdir(parents=True, exist_ok=True)
+            served_copy.write_text(LIVERELOAD.sub("", text or ""), encoding="utf-8")
+    same = not differ
+    if differ:
+        log(
+            f"  served pages that differ from a full build's: {differ} (see {project.root}/served, site-full)"
+        )
+    return LoopResult(label, len(project.slugs), warm, floor, prose, code, same, ready)
+
+
+def edit_loop(args) -> tuple[list[str], list[tuple[str, bool, str]], list[LoopResult]]:
+    """Today's blog and a synthetic one (copies up to --synthetic-posts): the edit loop's timings."""
+    runs = max(1, args.runs)
+    temp = Path(tempfile.mkdtemp(prefix="bench-loop-"))
+    slugs = sorted(p.stem for p in (ROOT / "posts_src").glob("*.md"))
+    prose_slug = args.prose_post or slugs[0]
+    results = []
+    try:
+        for label, total in (("today's blog", 0), ("synthetic blog", args.synthetic_posts)):
+            if label != "today's blog" and total <= len(slugs):
+                continue
+            project = Ours(temp / ("today" if not total else "synthetic"), slugs)
+            if (ROOT / ".cache").is_dir():  # the working tree's caches: nothing executes, no cold typesetting
+                shutil.copytree(
+                    ROOT / ".cache", project.root / ".cache", ignore=shutil.ignore_patterns("jinja")
+                )
+            if total:
+                synthesize(project, total)
+            code_runs = args.code_runs if not total else 0
+            results.append(edit_loop_blog(project, label, runs, code_runs, prose_slug))
+    finally:
+        if args.keep:
+            log(f"bench: kept {temp}")
+        else:
+            shutil.rmtree(temp, ignore_errors=True)
+
+    def spread(values: list[float]) -> str:
+        return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})" if values else "-"
+
+    header = (
+        "blog",
+        "posts",
+        "warm `make site` s",
+        "bare `mkdocs build` s",
+        "prose edit in `make serve` s",
+        "code edit s (executing s)",
+        "served page = full build's",
+    )
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    checks = []
+    for result in results:
+        code = (
+            f"{statistics.median(c[0] for c in result.code):.1f} "
+            f"({statistics.median(c[1] for c in result.code):.1f})"
+            if result.code
+            else "-"
+        )
+        same = {None: "-", True: "yes", False: "**no**"}[result.same_as_full]
+        lines.append(
+            f"| {result.blog} | {result.posts} | {spread(result.warm_site)} | {spread(result.floor)} | "
+            f"{spread(result.prose)} | {code} | {same} |"
+        )
+        large = result.blog != "today's blog"
+        limit = PROSE_EDIT_SECONDS_LARGE if large else PROSE_EDIT_SECONDS
+        prose = statistics.median(result.prose)
+        checks.append(
+            (
+                f"prose edit visible in `make serve` <= {limit:.0f} s ({result.posts} posts)",
+                prose <= limit,
+                f"{prose:.2f} s, median of {len(result.prose)} "
+                f"(bare `mkdocs build`: {statistics.median(result.floor):.1f} s)",
+            )
+        )
+        checks.append(
+            (
+                f"served page after the edits = a full build's ({result.posts} posts)",
+                bool(result.same_as_full),
+                "identical" if result.same_as_full else "differs",
+            )
+        )
+        if not large:
+            warm = statistics.median(result.warm_site)
+            checks.append(
+                (
+                    f"warm `make site`, nothing changed, <= {WARM_SITE_SECONDS:.0f} s ({result.posts} posts)",
+                    warm <= WARM_SITE_SECONDS,
+                    f"{warm:.2f} s, median of {len(result.warm_site)}",
+                )
+            )
+            for seconds, execution in result.code:
+                checks.append(
+                    (
+                        f"code edit visible <= execution + {CODE_EDIT_OVER:.0f} s",
+                        seconds <= execution + CODE_EDIT_OVER,
+                        f"{seconds:.1f} s, of which executing {execution:.1f} s",
+                    )
+                )
+    return lines, checks, results
+
+
+def edit_loop_report(args) -> list[tuple[str, bool, str]]:
+    started = time.strftime("%Y-%m-%d %H:%M %Z")
+    load_before = load_average()
+    lines, checks, results = edit_loop(args)
+    print(
+        "Edit loop: warm `make site` (build_site.py, nothing changed) and bare `mkdocs build --strict`, "
+        f"medians of {max(1, args.runs)} (min-max); a prose edit (a sentence after `<!-- more -->`) in "
+        "`make serve`, seconds from saving posts_src/<slug>.md until the served page contains it; "
+        "a code edit (a new code cell) until its output is served"
+    )
+    print(f"Date: {started}; load average (1/5/15 min) before {load_before}, after {load_average()}")
+    print()
+    print("\n".join(lines))
+    print()
+    for name, ok, detail in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
+    if args.json:
+        path = args.json.with_name(args.json.stem + "-edit-loop.json")
+        path.write_text(
+            json.dumps(
+                {
+                    "date": started,
+                    "load_before": load_before,
+                    "results": [vars(r) for r in results],
+                    "checks": checks,
+                },
+                indent=1,
+            )
+        )
+    return [check for check in checks if not check[1]]
+
+
+def edit_loop_main(args, argv) -> int:
+    print(f"Machine: {machine()}")
+    arguments = " ".join(argv if argv is not None else sys.argv[1:])
+    print(f"Command: .venv/bin/python scripts/bench.py {arguments}".rstrip())
+    failed = edit_loop_report(args)
+    if failed and not args.no_check:
+        print(f"bench: {len(failed)} target(s) failed", file=sys.stderr)
+        return 1
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -604,11 +1016,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reader-only", action="store_true", help="only the reader part (Chromium)")
     parser.add_argument("--no-reader", action="store_true", help="skip the reader part")
     parser.add_argument("--reader-runs", type=int, default=3, help="visits per page, viewport and site")
+    parser.add_argument(
+        "--edit-loop-only",
+        action="store_true",
+        help="only the edit-loop part (warm make site, bare mkdocs build, edits in make serve)",
+    )
+    parser.add_argument("--no-edit-loop", action="store_true", help="skip the edit-loop part")
+    parser.add_argument(
+        "--synthetic-posts",
+        type=int,
+        default=SYNTHETIC_POSTS,
+        help=f"posts in the edit loop's synthetic blog (copies; default {SYNTHETIC_POSTS}; 0: none)",
+    )
+    parser.add_argument(
+        "--code-runs", type=int, default=1, help="code edits timed in the edit loop (each executes a post)"
+    )
     args = parser.parse_args(argv)
     runs = max(1, args.runs)
     cold_runs = max(1, args.cold_runs)
     if args.reader_only:
         return reader_main(args, argv)
+    if args.edit_loop_only:
+        return edit_loop_main(args, argv)
 
     all_slugs = sorted(p.stem for p in (ROOT / "posts_src").glob("*.md"))
     slugs = [s for s in args.posts.split(",") if s] or all_slugs
@@ -803,6 +1232,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     failed = [name for name, ok, _ in checks if not ok]
+    if not args.no_edit_loop:
+        print()
+        failed += [name for name, ok, _ in edit_loop_report(args)]
     if not args.no_reader:
         print()
         failed += [name for name, ok, _ in reader_report(args)]

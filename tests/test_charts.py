@@ -52,3 +52,32 @@ def test_notebooks_get_the_static_svg():
     static = _static_chart(output)
     assert set(static["data"]) == {"image/svg+xml", "text/plain"}
     assert static["metadata"]["image/svg+xml"]["alt"] == "a line"
+
+
+def test_a_compiled_chart_is_reused_from_the_cache(tmp_path, monkeypatch):
+    """Compiling the same spec again (the next build, the notebook's copy) reads the cache: same bytes."""
+    import vl_convert
+
+    from postbuild import render
+
+    monkeypatch.setattr(render, "CHART_CACHE", tmp_path)
+    monkeypatch.setattr(render, "_charts", {})
+    cell = SimpleNamespace(line=7, tags=[])
+    output = {"output_type": "display_data", "data": {MIME: SPEC}, "metadata": {MIME: {"alt": "a line"}}}
+    first = renderer()
+    first._output(output, cell)
+    assert len(list(tmp_path.glob("chart-*.json"))) == 2  # the Vega spec and the static SVG
+
+    def fail(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(render, "_charts", {})  # a new process: only the files are left
+    monkeypatch.setattr(vl_convert, "vegalite_to_vega", fail)
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", fail)
+    second = renderer()
+    second._output(output, cell)
+    assert second.files == first.files
+    assert (
+        _static_chart(output)["data"]["image/svg+xml"]
+        == first.files["blog/posts/a-post/chart-1.svg"].decode()
+    )

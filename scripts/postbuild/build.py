@@ -30,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from . import render as render_module
 from .cache import Cache, cache_key
 from .errors import BuildError
 from .execute import check_limits, execute_post, worker_init
@@ -157,6 +158,7 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
 
     rendered: dict[str, dict[str, bytes]] = {}  # slug -> output files
     math: dict[str, list] = {}  # display name -> formulas
+    render_module.CHART_CACHE = settings.cache  # compiled charts, next to the entries (files, not folders)
     for post, name, _ in posts:
         if post.slug in entries:
             try:
@@ -188,6 +190,10 @@ def build(settings: Settings, only: list[str] | None = None, log=print) -> Repor
     for post, _, key in posts:
         if post.slug in rendered:
             cache.mark_good(post.slug, key)
+    if not only and not report.errors:  # every post rendered: compiled charts no post uses go
+        for old in settings.cache.glob("chart-*.json"):
+            if old.name not in render_module.charts_used:
+                old.unlink(missing_ok=True)
     files = {path: data for outputs in rendered.values() for path, data in outputs.items()}
     # Posts that failed (or were not selected) keep whatever output they had.
     built = set(rendered)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 from html import escape as html_escape
+from pathlib import Path
 
 import nbformat
 import yaml
@@ -289,8 +291,6 @@ class Renderer:
         """An interactive chart: its Vega spec (compiled from Vega-Lite here, so pages load only Vega)
         and a static SVG of it, which readers without JavaScript and the feed see; both next to the post.
         docs/javascripts/charts.js replaces the SVG by the live chart."""
-        import vl_convert
-
         alt = metadata.get("alt", "").strip()
         if not alt:
             raise BuildError(
@@ -300,8 +300,8 @@ class Renderer:
                 'with initlab.show_chart(chart, alt="what it shows", caption="...")',
             )
         try:
-            vega = vl_convert.vegalite_to_vega(spec)
-            svg = vl_convert.vegalite_to_svg(_static_width(spec))
+            vega = json.loads(compiled_chart(spec, "vega"))
+            svg = compiled_chart(_static_width(spec), "svg")
         except Exception as error:  # vl-convert raises ValueError with Vega's message
             raise BuildError(
                 self.name, cell.line, f"this chart's Vega-Lite spec does not compile: {error}"
@@ -365,6 +365,46 @@ class Renderer:
         return (nbformat.writes(notebook) + "\n").encode()
 
 
+# Compiled charts (vl-convert: Vega-Lite to Vega, and to a static SVG), by spec and vl-convert's
+# version: a post's chart is compiled when its output changes, not on every render (0.6 s for
+# the variance explorer's, on every warm build and every save of the post during `make serve`).
+# In memory for the process; on disk in CHART_CACHE when the build sets it (build.py: the
+# execution cache's folder, `chart-<key>.json`).
+CHART_CACHE: Path | None = None
+_charts: dict[str, str] = {}
+charts_used: set[str] = set()  # cache files this process read or wrote (build.py prunes the rest)
+
+
+def compiled_chart(spec: dict, kind: str) -> str:
+    """The spec compiled by vl-convert: `kind` "vega" (its JSON text) or "svg"."""
+    import vl_convert
+
+    version = getattr(vl_convert, "__version__", "")
+    key = hashlib.sha256(json.dumps([kind, version, spec], sort_keys=True).encode()).hexdigest()[:32]
+    name = f"chart-{key}.json"
+    charts_used.add(name)
+    if key in _charts:
+        return _charts[key]
+    path = CHART_CACHE / name if CHART_CACHE is not None else None
+    if path is not None and path.is_file():
+        try:
+            _charts[key] = json.loads(path.read_text(encoding="utf-8"))
+            return _charts[key]
+        except (OSError, ValueError):
+            pass
+    if kind == "vega":
+        text = json.dumps(vl_convert.vegalite_to_vega(spec))
+    else:
+        text = vl_convert.vegalite_to_svg(spec)
+    _charts[key] = text
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(text), encoding="utf-8")
+        temporary.replace(path)
+    return text
+
+
 def _static_width(spec: dict) -> dict:
     """A chart as wide as its container (`"width": "container"`) gets 640 px in its static SVG."""
     return {**spec, "width": 640} if spec.get("width") == "container" else spec
@@ -376,9 +416,7 @@ def _static_chart(output: dict) -> dict:
     mime = next((m for m in data if VEGALITE_MIME.fullmatch(m)), None)
     if mime is None:
         return output
-    import vl_convert
-
-    svg = vl_convert.vegalite_to_svg(_static_width(data[mime]))
+    svg = compiled_chart(_static_width(data[mime]), "svg")
     meta = output.get("metadata", {}).get(mime, {})
     return {
         **output,
