@@ -445,7 +445,7 @@ def repaired_gains(
     each activation output at 1 (the first layer's input has E[x^2] = 1), instead of E[x^2] = 1.
     With neither removed this is Kaiming's sqrt(2 / (1 + a^2)) in every layer. These are the gains
     whose derivation why-variances-fall-below-one writes out (causes 1 and 3); the
-    layer-statistics-during-training post applies them to trained weights.
+    layer-statistics-during-training post trains from the initialization they give.
     """
     from scipy.optimize import brentq
 

@@ -193,11 +193,10 @@ OVERFLOW = """
 """
 
 AXE_SCRIPT = (Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js").read_text()
-# The palette changes colours only, so the dark audit runs the colour rules.
-# Light: every rule; dark: the rules that depend on colours. Contrast ("color-contrast") is most
-# of axe's time (4-8 s a page and palette) and runs only on `contrast_pages`.
-AXE_RULES = {"light": None, "dark": ["color-contrast", "link-in-text-block"]}
-CONTRAST = "color-contrast"
+# The palette changes colours only: light runs every rule, dark the rules about colours.
+# Those (contrast, links told apart from text by colour) depend on an element's kind, not on
+# its page, and are most of axe's time: they run only on `contrast_pages`.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
 # --- the server ---------------------------------------------------------------------------
@@ -514,15 +513,16 @@ async def set_palette(page, scheme: str) -> None:
 
 
 async def check_axe(page, palette: str, contrast: bool = True) -> list[str]:
-    """axe-core: serious and critical violations (colour contrast only if `contrast`)."""
+    """axe-core: serious and critical violations (the colour rules only if `contrast`)."""
+    if palette == "dark" and not contrast:
+        return []
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
         await page.evaluate(AXE_SCRIPT)
     options = {"resultTypes": ["violations"]}
-    rules = AXE_RULES[palette]
-    if rules:
-        options["runOnly"] = {"type": "rule", "values": [r for r in rules if contrast or r != CONTRAST]}
+    if palette == "dark":
+        options["runOnly"] = {"type": "rule", "values": COLOUR_RULES}
     elif not contrast:
-        options["rules"] = {CONTRAST: {"enabled": False}}
+        options["rules"] = {rule: {"enabled": False} for rule in COLOUR_RULES}
     results = await page.evaluate("(options) => axe.run(document, options)", options)
     problems = []
     for violation in results["violations"]:
