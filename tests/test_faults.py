@@ -614,7 +614,7 @@ def test_a_failed_swap_fails_the_build(site, monkeypatch):
     monkeypatch.delenv("POSTBUILD_LOCK_HELD", raising=False)
     handler = signal.getsignal(signal.SIGTERM)
     try:
-        assert site_module.main([]) == 1
+        assert site_module.main(["--force"]) == 1  # nothing changed: only forced does it build
     finally:
         signal.signal(signal.SIGTERM, handler)  # main() makes SIGTERM an interrupt
     assert _bytes(site.state()["site"]) == _bytes(site.good_state["site"])
@@ -722,3 +722,29 @@ def test_the_lock_names_its_holder(tmp_path):
     with build_lock(lock, wait=False):  # a killed holder releases the lock
         assert os.environ[HELD] == str(lock.resolve())
     assert HELD not in os.environ or os.environ[HELD] != str(lock.resolve())
+
+
+def test_an_unchanged_project_is_not_rebuilt_and_any_change_is(site, monkeypatch):
+    """`make site` skips MkDocs only when nothing it reads, and nothing in site/, changed."""
+    unchanged = site.run(BUILD_SITE)
+    assert unchanged.returncode == 0, unchanged.output
+    assert "site: site/ is up to date" in unchanged.stdout
+    assert site.state()["site"] == site.good_state["site"]  # not even rewritten
+
+    about = site.root / "docs" / "about.md"
+    about.write_text(about.read_text().replace("Claims.", "Claims, and links."))
+    edited = site.run(BUILD_SITE)
+    assert "site: built into site/" in edited.stdout, edited.output
+    assert "Claims, and links." in (site.root / "site" / "about" / "index.html").read_text()
+
+    (site.root / "site" / "about" / "index.html").unlink()  # site/ touched by hand
+    restored = site.run(BUILD_SITE)
+    assert "site: built into site/" in restored.stdout, restored.output
+    assert (site.root / "site" / "about" / "index.html").is_file()
+
+    monkeypatch.setitem(ENV, "SITE_MATH", "client")  # an environment variable the build reads
+    math_moved = site.run(BUILD_SITE)
+    assert "site: built into site/" in math_moved.stdout, math_moved.output
+
+    forced = site.run([*BUILD_SITE, "--force"])
+    assert "site: built into site/" in forced.stdout, forced.output
