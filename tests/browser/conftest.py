@@ -14,6 +14,9 @@ from . import harness
 
 SITE = Path(os.environ.get("BROWSER_SITE", ROOT / "site"))  # another build: BROWSER_SITE=path
 SCREENSHOTS = ROOT / ".build" / "screenshots"  # under .build/: `make clean` removes it
+# Full-page screenshots of every page in both palettes, to look at (not checked): about a
+# minute of the audit, so only when asked for (`SCREENSHOTS=1 make test`).
+WANT_SCREENSHOTS = os.environ.get("SCREENSHOTS", "") not in ("", "0")
 JOBS = int(os.environ.get("BROWSER_JOBS", min(4, max(2, os.cpu_count() or 2))))
 
 _weights: dict[str, dict[str, int]] = {}
@@ -72,13 +75,18 @@ def audit(browser, server, site) -> dict[str, harness.PageReport]:
     """Every page of the real site audited once (JOBS at a time); tests look up their page."""
     import time
 
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     pages = harness.site_pages(site)
     _timing["contrast"] = contrast = harness.contrast_pages(site, pages)
     reports = browser.run(
         harness.audit_pages(
-            browser.browser, server.base, pages, jobs=JOBS, screenshots=SCREENSHOTS, contrast=contrast
+            browser.browser,
+            server.base,
+            pages,
+            jobs=JOBS,
+            screenshots=SCREENSHOTS if WANT_SCREENSHOTS else None,
+            contrast=contrast,
         )
     )
     _timing["audit"] = time.monotonic() - started
@@ -116,7 +124,11 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("browser: time")
         write(
             f"audit of {_timing['pages']:.0f} pages: {_timing['audit']:.1f} s with {JOBS} page(s) at a time; "
-            f"screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
+            + (
+                f"screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
+                if WANT_SCREENSHOTS
+                else "no screenshots (SCREENSHOTS=1 make test takes them)"
+            )
         )
         write("summed over pages: " + ", ".join(f"{k} {v:.0f} s" for k, v in _phases.items()))
         contrast = _timing["contrast"]
