@@ -81,7 +81,7 @@ $(CHROMIUM):
 	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 test: setup $(CHROMIUM) ## Run the test suite (executor, fixture site, browser, strict build of the real site)
-	$(PY) scripts/build_site.py --then $(PY) -m pytest
+	$(PY) scripts/build_site.py --then $(PY) scripts/run_tests.py
 
 .PHONY: check-seeds
 SEEDS ?= 8

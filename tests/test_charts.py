@@ -81,3 +81,18 @@ def test_a_compiled_chart_is_reused_from_the_cache(tmp_path, monkeypatch):
         _static_chart(output)["data"]["image/svg+xml"]
         == first.files["blog/posts/a-post/chart-1.svg"].decode()
     )
+
+
+def test_a_chart_cached_by_other_code_is_compiled_again(tmp_path, monkeypatch):
+    """An entry written by another version of render.py (its key has that code's hash) is not
+    served: a changed compile step cannot leave stale charts behind."""
+    from postbuild import render
+
+    monkeypatch.setattr(render, "CHART_CACHE", tmp_path)
+    monkeypatch.setattr(render, "_charts", {})
+    render.compiled_chart(SPEC, "vega")
+    written = {path.name for path in tmp_path.glob("chart-*.json")}
+    monkeypatch.setattr(render, "_charts", {})
+    monkeypatch.setattr(render, "_RENDER_CODE", "another version of render.py")
+    render.compiled_chart(SPEC, "vega")
+    assert len({path.name for path in tmp_path.glob("chart-*.json")} - written) == 1

@@ -365,13 +365,15 @@ class Renderer:
         return (nbformat.writes(notebook) + "\n").encode()
 
 
-# Compiled charts (vl-convert: Vega-Lite to Vega, and to a static SVG), by spec and vl-convert's
-# version: a post's chart is compiled when its output changes, not on every render (0.6 s for
-# the variance explorer's, on every warm build and every save of the post during `make serve`).
+# Compiled charts (vl-convert: Vega-Lite to Vega, and to a static SVG), by spec, vl-convert's
+# version and this module's code: a post's chart is compiled when its output changes, not on
+# every render (0.6 s for the variance explorer's, on every warm build and every save of the
+# post during `make serve`).
 # In memory for the process; on disk in CHART_CACHE when the build sets it (build.py: the
 # execution cache's folder, `chart-<key>.json`).
 CHART_CACHE: Path | None = None
 _charts: dict[str, str] = {}
+_RENDER_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 charts_used: set[str] = set()  # cache files this process read or wrote (build.py prunes the rest)
 
 
@@ -380,7 +382,10 @@ def compiled_chart(spec: dict, kind: str) -> str:
     import vl_convert
 
     version = getattr(vl_convert, "__version__", "")
-    key = hashlib.sha256(json.dumps([kind, version, spec], sort_keys=True).encode()).hexdigest()[:32]
+    # This module's own bytes too: an entry written by other code must not be served as ours.
+    key = hashlib.sha256(
+        json.dumps([kind, version, spec, _RENDER_CODE], sort_keys=True).encode()
+    ).hexdigest()[:32]
     name = f"chart-{key}.json"
     charts_used.add(name)
     if key in _charts:
