@@ -336,21 +336,6 @@ READER_PROBE = """
 })();
 """
 
-# At 390 px: equation numbers outside the viewport (hidden in a scroll box or cut off).
-TAGS_OFF_SCREEN = """
-(width) => {
-  const out = [];
-  for (const c of document.querySelectorAll("mjx-container[display]")) {
-    if (!c.checkVisibility()) continue;
-    for (const tag of c.querySelectorAll("g[data-labels] > g, mjx-labels > mjx-mtd")) {
-      const r = tag.getBoundingClientRect();
-      if (r.width && (r.right > width + 0.5 || r.left < -0.5)) out.push(tag.textContent || "tag");
-    }
-  }
-  return out;
-}
-"""
-
 
 @dataclass
 class Visit:
@@ -393,10 +378,7 @@ async def _visit(harness, browser, base: str, path: str, viewport: dict) -> Visi
             result = await page.evaluate(harness.OVERFLOW, viewport["width"])
             if result["scrollWidth"] > viewport["width"]:
                 overflow.append(f"page {result['scrollWidth']} px wide: {result['wide']}")
-            overflow += [
-                f"equation number {tag} off-screen"
-                for tag in await page.evaluate(TAGS_OFF_SCREEN, viewport["width"])
-            ]
+            overflow += await page.evaluate(harness.TAGS_OFF_SCREEN, viewport["width"])
         math_ms = max(probe["mathVisible"], probe["fcp"] or 0) if probe["formulas"] else probe["fcp"]
         return Visit(
             kb=sum(weight.values()) / 1000,
@@ -916,8 +898,7 @@ def edit_loop_report(args) -> list[tuple[str, bool, str]]:
     print()
     print("\n".join(lines))
     print()
-    for name, ok, detail in checks:
-        print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
+    print_checks(checks)
     if args.json:
         path = args.json.with_name(args.json.stem + "-edit-loop.json")
         path.write_text(
@@ -934,11 +915,13 @@ def edit_loop_report(args) -> list[tuple[str, bool, str]]:
     return [check for check in checks if not check[1]]
 
 
-def edit_loop_main(args, argv) -> int:
+def part_main(report, args, argv) -> int:
+    """One part of the bench alone (`--reader-only`, `--edit-loop-only`): `report(args)` prints
+    it and returns its failed checks."""
     print(f"Machine: {machine()}")
     arguments = " ".join(argv if argv is not None else sys.argv[1:])
     print(f"Command: .venv/bin/python scripts/bench.py {arguments}".rstrip())
-    failed = edit_loop_report(args)
+    failed = report(args)
     if failed and not args.no_check:
         print(f"bench: {len(failed)} target(s) failed", file=sys.stderr)
         return 1
@@ -972,6 +955,11 @@ def machine() -> str:
         pass
     system = f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
     return f"{os.cpu_count()} CPUs ({cpu}){ram}, {system}"
+
+
+def print_checks(checks: list[tuple[str, bool, str]]) -> None:
+    for name, ok, detail in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
 
 
 def load_average() -> str:
@@ -1035,9 +1023,9 @@ def main(argv: list[str] | None = None) -> int:
     runs = max(1, args.runs)
     cold_runs = max(1, args.cold_runs)
     if args.reader_only:
-        return reader_main(args, argv)
+        return part_main(reader_report, args, argv)
     if args.edit_loop_only:
-        return edit_loop_main(args, argv)
+        return part_main(edit_loop_report, args, argv)
 
     all_slugs = sorted(p.stem for p in (ROOT / "posts_src").glob("*.md"))
     slugs = [s for s in args.posts.split(",") if s] or all_slugs
@@ -1201,8 +1189,7 @@ def main(argv: list[str] | None = None) -> int:
         "keys on the notebook's bytes only, so a helper edit re-executes nothing there (stale outputs)."
     )
     print()
-    for name, ok, detail in checks:
-        print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
+    print_checks(checks)
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -1264,23 +1251,11 @@ def reader_report(args) -> list[tuple[str, bool, str]]:
     print()
     print("\n".join(lines))
     print()
-    for name, ok, detail in checks:
-        print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
+    print_checks(checks)
     if args.json:
         path = args.json.with_name(args.json.stem + "-reader.json")
         path.write_text(json.dumps({"date": started, "visits": raw, "checks": checks}, indent=1))
     return [check for check in checks if not check[1]]
-
-
-def reader_main(args, argv) -> int:
-    print(f"Machine: {machine()}")
-    arguments = " ".join(argv if argv is not None else sys.argv[1:])
-    print(f"Command: .venv/bin/python scripts/bench.py {arguments}".rstrip())
-    failed = reader_report(args)
-    if failed and not args.no_check:
-        print(f"bench: {len(failed)} target(s) failed", file=sys.stderr)
-        return 1
-    return 0
 
 
 if __name__ == "__main__":

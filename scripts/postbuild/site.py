@@ -24,6 +24,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -125,7 +126,7 @@ def inputs_fingerprint(config: Path) -> str:
             path = Path(folder, name)
             if path.is_file():
                 add(path.relative_to(project), path.read_bytes())
-    packages = Path(sysconfig_purelib())
+    packages = Path(sysconfig.get_paths()["purelib"])
     add("packages", *sorted(p.name for p in packages.glob("*.dist-info")))
     npm_lock = project / "node_modules" / ".package-lock.json"
     add("npm", npm_lock.read_bytes() if npm_lock.is_file() else b"")
@@ -134,12 +135,6 @@ def inputs_fingerprint(config: Path) -> str:
     for name in sorted(names):
         add(name, os.environ.get(name, "\0unset"))
     return digest.hexdigest()
-
-
-def sysconfig_purelib() -> str:
-    import sysconfig
-
-    return sysconfig.get_paths()["purelib"]
 
 
 def site_listing(site_dir: Path) -> str:

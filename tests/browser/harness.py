@@ -149,13 +149,14 @@ LAYOUT_SHIFT = """
 """
 MATHJAX_SCRIPTS = "() => [...document.scripts].map(s => s.src).filter(src => /mathjax/i.test(src))"
 
-# At a phone's width: equation numbers of the shown formulas inside the viewport.
+# At a phone's width: equation numbers of the shown formulas inside the viewport (SVG output,
+# and CHTML for client-side MathJax: scripts/bench.py measures both).
 TAGS_OFF_SCREEN = """
 (width) => {
   const out = [];
   for (const c of document.querySelectorAll("mjx-container[display]")) {
     if (!c.checkVisibility()) continue;
-    for (const tag of c.querySelectorAll("g[data-labels] > g")) {
+    for (const tag of c.querySelectorAll("g[data-labels] > g, mjx-labels > mjx-mtd")) {
       const r = tag.getBoundingClientRect();
       if (r.width && (r.right > width + 0.5 || r.left < -0.5)) {
         const tex = (c.querySelector("math[data-latex]") || {dataset: {}}).dataset.latex || "";
